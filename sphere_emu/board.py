@@ -1,0 +1,338 @@
+"""Board files: YAML that describes a machine, validated into typed specs.
+
+A board file names memories (host buffers), peripherals (block instances) and cores, and
+gives each core its own address map that places memories and peripherals at addresses::
+
+    include: mt3620.yaml          # merged first; this file adds to and overrides it
+    memories:
+      io0-tcm: {size: 192K}
+    peripherals:
+      io0-uart: {type: mt3620-uart}
+    cores:
+      io0:
+        type: cortex-m4f
+        frequency: 197.6MHz
+        map:
+          - {at: 0x00100000, memory: io0-tcm}
+          - {at: 0x21040000, peripheral: io0-uart, irqs: {irq: 4}}
+          - {at: 0x21000000, size: 4K, unimplemented: io0-cirq}
+
+Mappings merge key by key; a core's ``map`` entries merge by the name they map. Every error
+names the file, the key path and what is wrong, on one line.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import BoardError
+from .units import parse_frequency_hz, parse_int, parse_size
+
+CORE_TYPES = ("cortex-m4f", "cortex-a7")
+RESET_STATES = ("running", "held")
+PAGE = 0x1000
+
+
+@dataclass(frozen=True)
+class MemorySpec:
+    name: str
+    size: int
+    readonly: bool = False  # cores cannot write it (flash); loaders still can
+
+
+@dataclass(frozen=True)
+class PeripheralSpec:
+    name: str
+    type: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    name: str
+    base: int
+    size: int
+    kind: str  # "memory" | "peripheral" | "unimplemented"
+    target: str  # memory or peripheral name; the block name for unimplemented
+    offset: int = 0  # into the memory
+    irqs: dict[str, int] = field(default_factory=dict)
+    secure_only: bool = False
+
+    @property
+    def end(self) -> int:
+        return self.base + self.size
+
+
+@dataclass(frozen=True)
+class CoreSpec:
+    name: str
+    type: str
+    frequency_hz: int
+    reset: str
+    irqs: int
+    priority_bits: int
+    map: tuple[MapEntry, ...]
+
+
+@dataclass(frozen=True)
+class BoardSpec:
+    name: str
+    path: Path
+    description: str
+    memories: dict[str, MemorySpec]
+    peripherals: dict[str, PeripheralSpec]
+    cores: dict[str, CoreSpec]
+    devices: dict[str, dict[str, Any]]
+
+
+# --------------------------------------------------------------------------------------
+# Loading and merging
+
+Path_ = tuple[str | int, ...]
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self.origins: dict[Path_, Path] = {}
+
+    def load(self, path: Path, stack: tuple[Path, ...] = ()) -> dict[str, Any]:
+        path = path.resolve()
+        if path in stack:
+            raise BoardError(f"{stack[-1]}: include: include cycle through {path.name}")
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
+            where = f"{stack[-1]}: include" if stack else str(path)
+            raise BoardError(f"{where}: no such file: {path}") from None
+        except OSError as err:
+            raise BoardError(f"{path}: cannot read: {err.strerror}") from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            where = f"{path}:{mark.line + 1}" if mark else str(path)
+            problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+            raise BoardError(f"{where}: invalid YAML: {problem}") from None
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise BoardError(f"{path}: top level must be a mapping, not {type(data).__name__}")
+        includes = data.pop("include", [])
+        if isinstance(includes, str):
+            includes = [includes]
+        if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+            raise BoardError(f"{path}: include: must be a file name or a list of file names")
+        merged: dict[str, Any] = {}
+        for inc in includes:
+            merged = self._merge(merged, self.load(path.parent / inc, (*stack, path)), (), None)
+        return self._merge(merged, data, (), path)
+
+    def _merge(self, base: Any, over: Any, at: Path_, origin: Path | None) -> Any:
+        if isinstance(base, dict) and isinstance(over, dict):
+            out = dict(base)
+            for key, value in over.items():
+                out[key] = self._merge(base.get(key), value, (*at, key), origin)
+            return out
+        if at and at[-1] == "map" and isinstance(base, list) and isinstance(over, list):
+            out = list(base)
+            index = {_entry_key(e): i for i, e in enumerate(out) if isinstance(e, dict)}
+            for entry in over:
+                key = _entry_key(entry) if isinstance(entry, dict) else None
+                if key is not None and key in index:
+                    i = index[key]
+                    out[i] = self._merge(out[i], entry, (*at, i), origin)
+                else:
+                    out.append(entry)
+                    self._mark((*at, len(out) - 1), origin)
+            return out
+        self._mark(at, origin)
+        return over
+
+    def _mark(self, at: Path_, origin: Path | None) -> None:
+        if origin is not None:
+            self.origins[at] = origin
+
+
+def _entry_key(entry: dict[str, Any]) -> str | None:
+    for kind in ("memory", "peripheral", "unimplemented"):
+        if isinstance(entry.get(kind), str):
+            return entry.get("name", entry[kind])
+    return entry.get("name")
+
+
+# --------------------------------------------------------------------------------------
+# Validation
+
+
+class _Validator:
+    def __init__(self, top: Path, origins: dict[Path_, Path]) -> None:
+        self.top = top
+        self.origins = origins
+
+    def fail(self, at: Path_, message: str) -> BoardError:
+        origin = self.top
+        for n in range(len(at), -1, -1):
+            if at[:n] in self.origins:
+                origin = self.origins[at[:n]]
+                break
+        path = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in at).replace(".[", "[")
+        return BoardError(f"{origin}: {path or '(top)'}: {message}")
+
+    def mapping(self, value: Any, at: Path_, allowed: set[str], required: set[str] = frozenset()
+                ) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(at, f"must be a mapping, not {type(value).__name__}")
+        for key in value:
+            if key not in allowed:
+                raise self.fail((*at, key), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        for key in required:
+            if key not in value:
+                raise self.fail(at, f"missing required key '{key}'")
+        return value
+
+    def number(self, value: Any, at: Path_, parse=parse_int) -> int:
+        try:
+            return parse(value)
+        except ValueError as err:
+            raise self.fail(at, str(err)) from None
+
+    def name(self, value: Any, at: Path_) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.fail(at, f"must be a name, not {value!r}")
+        return value
+
+
+def load_board(path: str | Path) -> BoardSpec:
+    """Read, merge and validate a board file. Raises ``BoardError`` with a one-line message."""
+    from .peripherals import PERIPHERAL_TYPES
+
+    path = Path(path)
+    loader = _Loader()
+    raw = loader.load(path)
+    v = _Validator(path.resolve(), loader.origins)
+    top = v.mapping(raw, (), {"name", "description", "memories", "peripherals", "cores",
+                              "devices"}, {"cores"})
+
+    memories: dict[str, MemorySpec] = {}
+    for name, body in v.mapping(top.get("memories", {}) or {}, ("memories",),
+                                set(top.get("memories", {}) or {})).items():
+        at = ("memories", name)
+        body = v.mapping(body, at, {"size", "readonly"}, {"size"})
+        size = v.number(body["size"], (*at, "size"), parse_size)
+        if size <= 0 or size % PAGE:
+            raise v.fail((*at, "size"), f"must be a positive multiple of 4K, not {size:#x}")
+        readonly = body.get("readonly", False)
+        if not isinstance(readonly, bool):
+            raise v.fail((*at, "readonly"), "must be true or false")
+        memories[name] = MemorySpec(name, size, readonly)
+
+    peripherals: dict[str, PeripheralSpec] = {}
+    for name, body in (top.get("peripherals") or {}).items():
+        at = ("peripherals", name)
+        if not isinstance(body, dict):
+            raise v.fail(at, "must be a mapping")
+        ptype = body.get("type")
+        if ptype not in PERIPHERAL_TYPES:
+            raise v.fail((*at, "type"), f"unknown peripheral type {ptype!r} "
+                                        f"(known: {', '.join(sorted(PERIPHERAL_TYPES))})")
+        cls = PERIPHERAL_TYPES[ptype]
+        v.mapping(body, at, {"type", *cls.OPTIONS})
+        options = {k: v.number(val, (*at, k), cls.OPTIONS[k]) for k, val in body.items()
+                   if k != "type"}
+        peripherals[name] = PeripheralSpec(name, ptype, options)
+
+    cores: dict[str, CoreSpec] = {}
+    raw_cores = top.get("cores")
+    if not isinstance(raw_cores, dict) or not raw_cores:
+        raise v.fail(("cores",), "must be a mapping with at least one core")
+    for cname, body in raw_cores.items():
+        at = ("cores", cname)
+        body = v.mapping(body, at, {"type", "frequency", "reset", "irqs", "priority_bits", "map"},
+                         {"type", "frequency", "map"})
+        if body["type"] not in CORE_TYPES:
+            raise v.fail((*at, "type"), f"unknown core type {body['type']!r} "
+                                        f"(known: {', '.join(CORE_TYPES)})")
+        reset = body.get("reset", "running")
+        if reset not in RESET_STATES:
+            raise v.fail((*at, "reset"), f"must be one of {', '.join(RESET_STATES)}")
+        irqs = v.number(body.get("irqs", 0), (*at, "irqs"))
+        entries = _core_map(v, body["map"], (*at, "map"), memories, peripherals, PERIPHERAL_TYPES,
+                            irqs)
+        cores[cname] = CoreSpec(
+            name=cname, type=body["type"],
+            frequency_hz=v.number(body["frequency"], (*at, "frequency"), parse_frequency_hz),
+            reset=reset, irqs=irqs,
+            priority_bits=v.number(body.get("priority_bits", 8), (*at, "priority_bits")),
+            map=entries)
+
+    devices = top.get("devices") or {}
+    if devices:
+        raise v.fail(("devices",), f"unknown device {next(iter(devices))!r} "
+                                   "(no off-chip device types are modelled yet)")
+    name = top.get("name", path.stem)
+    return BoardSpec(name=str(name), path=path.resolve(), description=str(top.get("description", "")),
+                     memories=memories, peripherals=peripherals, cores=cores, devices={})
+
+
+def _core_map(v: _Validator, raw: Any, at: Path_, memories: dict[str, MemorySpec],
+              peripherals: dict[str, PeripheralSpec], ptypes: dict[str, Any], irq_count: int
+              ) -> tuple[MapEntry, ...]:
+    if not isinstance(raw, list):
+        raise v.fail(at, "must be a list of mappings")
+    entries: list[tuple[MapEntry, Path_]] = []
+    for i, body in enumerate(raw):
+        eat = (*at, i)
+        body = v.mapping(body, eat, {"name", "at", "size", "offset", "memory", "peripheral",
+                                     "unimplemented", "irqs", "secure_only"}, {"at"})
+        kinds = [k for k in ("memory", "peripheral", "unimplemented") if k in body]
+        if len(kinds) != 1:
+            raise v.fail(eat, "needs exactly one of memory, peripheral, unimplemented")
+        kind = kinds[0]
+        target = v.name(body[kind], (*eat, kind))
+        base = v.number(body["at"], (*eat, "at"))
+        offset = v.number(body.get("offset", 0), (*eat, "offset"))
+        irqs: dict[str, int] = {}
+        if kind == "memory":
+            if target not in memories:
+                raise v.fail((*eat, "memory"), f"no memory named {target!r}")
+            size = memories[target].size - offset
+            if base % PAGE or offset % PAGE:
+                raise v.fail((*eat, "at"), "memory must be mapped at a 4K-aligned address")
+        elif kind == "peripheral":
+            if target not in peripherals:
+                raise v.fail((*eat, "peripheral"), f"no peripheral named {target!r}")
+            cls = ptypes[peripherals[target].type]
+            size = cls.SIZE
+            raw_irqs = body.get("irqs", {}) or {}
+            v.mapping(raw_irqs, (*eat, "irqs"), set(cls.IRQS))
+            for out, num in raw_irqs.items():
+                n = v.number(num, (*eat, "irqs", out))
+                if not 0 <= n < irq_count:
+                    raise v.fail((*eat, "irqs", out), f"IRQ {n} out of range (core has {irq_count})")
+                irqs[out] = n
+        else:
+            if "size" not in body:
+                raise v.fail(eat, "an unimplemented block needs a size")
+            size = 0
+        if "size" in body:
+            size = v.number(body["size"], (*eat, "size"), parse_size)
+        if size <= 0:
+            raise v.fail((*eat, "size"), "must be positive")
+        if kind == "memory" and (size % PAGE or offset + size > memories[target].size):
+            raise v.fail((*eat, "size"), "must be a multiple of 4K that fits in the memory")
+        if base + size > 1 << 32:
+            raise v.fail((*eat, "at"), "region runs past the end of the 32-bit address space")
+        secure_only = body.get("secure_only", False)
+        if not isinstance(secure_only, bool):
+            raise v.fail((*eat, "secure_only"), "must be true or false")
+        entry = MapEntry(name=str(body.get("name", target)), base=base, size=size, kind=kind,
+                         target=target, offset=offset, irqs=irqs, secure_only=secure_only)
+        entries.append((entry, eat))
+    entries.sort(key=lambda e: e[0].base)
+    for (a, _), (b, bat) in zip(entries, entries[1:], strict=False):
+        if b.base < a.end:
+            raise v.fail(bat, f"{b.name} at {b.base:#010x} overlaps {a.name} "
+                              f"[{a.base:#010x}, {a.end:#010x})")
+    return tuple(e for e, _ in entries)

@@ -1,0 +1,266 @@
+"""Per-initiator address maps and MMIO dispatch.
+
+Each bus master (an IO core, a world of the A7) has its own ``AddressMap``: the list of what
+it sees at which address. The same ``MemoryBlock`` or peripheral can appear in several maps,
+which is how the MT3620 shares SYSRAM, flash and the 0x38xxxxxx peripheral space while each
+IO core keeps a private TCM and private local blocks at identical addresses.
+
+``install(uc)`` turns the map into Unicorn mappings: RAM and ROM through ``mem_map_ptr``
+(no Python on the access path), peripherals through ``mmio_map`` with one callback per run
+of pages, dispatched in O(1). Every MMIO access first passes the map's access rules (the
+firewall hook); a refused access, like an access to nothing, becomes a bus error on the core.
+"""
+
+import bisect
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from unicorn import UC_PROT_ALL, UC_PROT_EXEC, UC_PROT_READ, Uc
+
+from ..peripherals.registers import BusAccess, Peripheral
+from .memory import PAGE, MemoryBlock
+
+log = logging.getLogger("sphere_emu.bus")
+
+AccessRule = Callable[["Mapping", BusAccess, bool], bool]  # (mapping, who, is_write) -> allowed
+
+
+@dataclass
+class Mapping:
+    base: int
+    size: int
+    name: str
+    kind: str  # "ram" | "rom" | "peripheral" | "unimplemented"
+    memory: MemoryBlock | None = None
+    offset: int = 0  # into ``memory``
+    peripheral: Peripheral | None = None
+    irqs: dict[str, int] = field(default_factory=dict)
+    secure_only: bool = False  # only the A7 Secure World sees it
+
+    @property
+    def end(self) -> int:
+        return self.base + self.size
+
+    def describe(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "kind": self.kind, "base": self.base,
+                               "size": self.size}
+        if self.memory is not None:
+            out["memory"] = self.memory.name
+        if self.peripheral is not None:
+            out["type"] = self.peripheral.TYPE
+        if self.irqs:
+            out["irqs"] = dict(self.irqs)
+        return out
+
+
+class BusError(Exception):
+    """A host-side access (loader, debugger) to an address the map has nothing at."""
+
+
+class AddressMap:
+    def __init__(self, initiator: str) -> None:
+        self.initiator = initiator
+        self.mappings: list[Mapping] = []
+        self._bases: list[int] = []
+        self.access_rules: list[AccessRule] = []
+        # Set by the core that owns this map:
+        self.access_state: Callable[[], BusAccess] = lambda: BusAccess(initiator)
+        self.on_bus_error: Callable[[int, bool], None] = lambda address, is_write: None
+        self._uc: Uc | None = None
+        self._stop_after_access = False
+        self._replay: tuple[bool, int, int] | None = None
+        self._unimplemented_seen: set[str] = set()
+
+    # -- building ----------------------------------------------------------------------
+    def add(self, mapping: Mapping) -> Mapping:
+        if mapping.size <= 0:
+            raise ValueError(f"{mapping.name}: size must be positive")
+        i = bisect.bisect(self._bases, mapping.base)
+        for other in self.mappings[max(i - 1, 0):i + 1]:
+            if mapping.base < other.end and other.base < mapping.end:
+                raise ValueError(f"{mapping.name} [{mapping.base:#010x}, {mapping.end:#010x}) "
+                                 f"overlaps {other.name} [{other.base:#010x}, {other.end:#010x})")
+        self.mappings.insert(i, mapping)
+        self._bases.insert(i, mapping.base)
+        return mapping
+
+    def find(self, address: int) -> Mapping | None:
+        i = bisect.bisect(self._bases, address) - 1
+        if i >= 0 and address < self.mappings[i].end:
+            return self.mappings[i]
+        return None
+
+    def install(self, uc: Uc) -> None:
+        """Create this map's Unicorn mappings in ``uc`` (the core's own instance)."""
+        self._uc = uc
+        mmio_pages: dict[int, list[Mapping]] = {}
+        for m in self.mappings:
+            if m.kind in ("ram", "rom"):
+                assert m.memory is not None
+                if m.base % PAGE or m.size % PAGE or m.offset % PAGE:
+                    raise ValueError(f"{m.name}: memory must be 4 KiB aligned")
+                perms = UC_PROT_ALL if m.kind == "ram" else UC_PROT_READ | UC_PROT_EXEC
+                uc.mem_map_ptr(m.base, m.size, perms, m.memory.address + m.offset)
+            else:
+                first, last = m.base // PAGE, (m.end - 1) // PAGE
+                for page in range(first, last + 1):
+                    mmio_pages.setdefault(page, []).append(m)
+        for run_base, run_size, members in _page_runs(mmio_pages):
+            self._map_mmio_run(uc, run_base, run_size, members)
+
+    def _map_mmio_run(self, uc: Uc, base: int, size: int, members: list[Mapping]) -> None:
+        if len(members) == 1 and members[0].base <= base and base + size <= members[0].end:
+            only = members[0]
+            delta = base - only.base
+            uc.mmio_map(base, size,
+                        lambda _uc, off, sz, _d: self._read(only, off + delta, sz), None,
+                        lambda _uc, off, sz, val, _d: self._write(only, off + delta, sz, val), None)
+            return
+
+        def lookup(offset: int) -> Mapping | None:
+            address = base + offset
+            for m in members:
+                if m.base <= address < m.end:
+                    return m
+            return None
+
+        def read(_uc: Uc, offset: int, sz: int, _d: object) -> int:
+            m = lookup(offset)
+            if m is None:
+                return self._nothing(base + offset, False)
+            return self._read(m, base + offset - m.base, sz)
+
+        def write(_uc: Uc, offset: int, sz: int, value: int, _d: object) -> None:
+            m = lookup(offset)
+            if m is None:
+                self._nothing(base + offset, True)
+            else:
+                self._write(m, base + offset - m.base, sz, value)
+
+        uc.mmio_map(base, size, read, None, write, None)
+
+    # -- the guest's accesses ----------------------------------------------------------
+    def _allowed(self, m: Mapping, is_write: bool) -> bool:
+        if not self.access_rules:
+            return True
+        who = self.access_state()
+        return all(rule(m, who, is_write) for rule in self.access_rules)
+
+    def _read(self, m: Mapping, offset: int, size: int) -> int:
+        if self._replay is not None:
+            replay, self._replay = self._replay, None
+            if replay[:2] == (False, m.base + offset):
+                return replay[2]
+        if not self._allowed(m, False):
+            return self._refuse(m.base + offset, False)
+        if m.peripheral is None:
+            self._note_unimplemented(m, offset, False)
+            return 0
+        value = m.peripheral.read(offset, size, self.access_state())
+        self._maybe_stop(False, m.base + offset, value)
+        return value
+
+    def _write(self, m: Mapping, offset: int, size: int, value: int) -> None:
+        if self._replay is not None:
+            replay, self._replay = self._replay, None
+            if replay[:2] == (True, m.base + offset):
+                return
+        if not self._allowed(m, True):
+            self._refuse(m.base + offset, True)
+            return
+        if m.peripheral is None:
+            self._note_unimplemented(m, offset, True)
+            return
+        m.peripheral.write(offset, size, value, self.access_state())
+        self._maybe_stop(True, m.base + offset, value)
+
+    def _note_unimplemented(self, m: Mapping, offset: int, is_write: bool) -> None:
+        if m.name not in self._unimplemented_seen:
+            self._unimplemented_seen.add(m.name)
+            log.warning("%s: first access to unimplemented block %s (%s at %#010x)",
+                        self.initiator, m.name, "write" if is_write else "read", m.base + offset)
+
+    def _nothing(self, address: int, is_write: bool) -> int:
+        return self._refuse(address, is_write)
+
+    def _refuse(self, address: int, is_write: bool) -> int:
+        self.on_bus_error(address, is_write)
+        if self._uc is not None:
+            self._uc.emu_stop()  # aborts the access: the instruction does not retire
+        return 0
+
+    # -- cutting a quantum short after an access -----------------------------------------
+    def stop_after_access(self) -> None:
+        """End the running quantum after the current MMIO access completes.
+
+        Unicorn's ``emu_stop`` inside an MMIO callback abandons the instruction, which then
+        runs again on resume. The access has already had its effect, so the repeat is served
+        from a record instead of touching the peripheral twice.
+        """
+        self._stop_after_access = True
+
+    def _maybe_stop(self, is_write: bool, address: int, value: int) -> None:
+        if self._stop_after_access and self._uc is not None:
+            self._stop_after_access = False
+            self._replay = (is_write, address, value)
+            self._uc.emu_stop()
+
+    # -- host-side access (loaders, debuggers, DMA) ------------------------------------
+    def read_memory(self, address: int, size: int) -> bytes:
+        """Read without side effects: RAM/ROM contents; registers' stored values."""
+        out = bytearray()
+        while size > 0:
+            m = self.find(address)
+            if m is None:
+                raise BusError(f"{self.initiator}: nothing at {address:#010x}")
+            chunk = min(size, m.end - address)
+            if m.memory is not None:
+                out += m.memory.read(m.offset + address - m.base, chunk)
+            elif m.peripheral is not None:
+                out += _peek(m.peripheral, address - m.base, chunk)
+            else:
+                out += bytes(chunk)
+            address += chunk
+            size -= chunk
+        return bytes(out)
+
+    def write_memory(self, address: int, data: bytes) -> None:
+        """Write RAM or ROM contents (loaders may fill ROM). Registers are not host-writable."""
+        view = memoryview(data)
+        while view:
+            m = self.find(address)
+            if m is None or m.memory is None:
+                raise BusError(f"{self.initiator}: no memory at {address:#010x}")
+            chunk = min(len(view), m.end - address)
+            m.memory.write(m.offset + address - m.base, bytes(view[:chunk]))
+            address += chunk
+            view = view[chunk:]
+
+
+def _peek(peripheral: Peripheral, offset: int, size: int) -> bytes:
+    out = bytearray()
+    for byte_offset in range(offset, offset + size):
+        reg = peripheral._by_offset.get(byte_offset & ~3)
+        word = peripheral.regs.get(reg.name, 0) if reg else 0
+        out.append((word >> (8 * (byte_offset & 3))) & 0xFF)
+    return bytes(out)
+
+
+def _page_runs(pages: dict[int, list[Mapping]]) -> list[tuple[int, int, list[Mapping]]]:
+    """Group consecutive pages that dispatch to the same mappings into one MMIO run."""
+    runs: list[tuple[int, int, list[Mapping]]] = []
+    for page in sorted(pages):
+        members = pages[page]
+        if runs:
+            run_base, run_size, run_members = runs[-1]
+            if run_base + run_size == page * PAGE and _same(run_members, members):
+                runs[-1] = (run_base, run_size + PAGE, run_members)
+                continue
+        runs.append((page * PAGE, PAGE, members))
+    return runs
+
+
+def _same(a: list[Mapping], b: list[Mapping]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))

@@ -1,0 +1,30 @@
+"""The ``sphere-emu`` command line."""
+
+import importlib
+import sys
+
+import click
+
+from ..errors import SphereEmuError
+
+# Each module defines ``command``: a click command or group added under its own name.
+COMMAND_MODULES = ("run", "board")
+
+
+class _Main(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SphereEmuError as err:
+            click.echo(f"sphere-emu: error: {err}", err=True)
+            sys.exit(err.exit_code)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sphere-emu")
+def main() -> None:
+    """Emulate an Azure Sphere MT3620: boot, run and debug its cores."""
+
+
+for _name in COMMAND_MODULES:
+    main.add_command(importlib.import_module(f"{__name__}.{_name}").command)

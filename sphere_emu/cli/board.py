@@ -1,0 +1,52 @@
+"""``sphere-emu board show``: each core's view of the machine, like QEMU's ``info mtree``."""
+
+import json
+
+import click
+
+from ..board import BoardSpec, load_board
+
+
+@click.group(name="board")
+def command() -> None:
+    """Inspect board files."""
+
+
+@command.command(name="show")
+@click.argument("board", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def show(board: str, as_json: bool) -> None:
+    """Print every core's address map with peripherals and IRQs."""
+    spec = load_board(board)
+    if as_json:
+        click.echo(json.dumps(board_summary(spec), indent=2))
+        return
+    click.echo(f"board {spec.name}: {spec.description}".rstrip(": "))
+    for core in spec.cores.values():
+        click.echo(f"\ncore {core.name} ({core.type}, {core.frequency_hz / 1e6:g} MHz, "
+                   f"{core.irqs} IRQs, {core.priority_bits} priority bits, reset {core.reset})")
+        for e in core.map:
+            what = {"memory": lambda: f"memory {e.target}" + (
+                        f" +{e.offset:#x}" if e.offset else ""),
+                    "peripheral": lambda: f"{spec.peripherals[e.target].type}",
+                    "unimplemented": lambda: "unimplemented"}[e.kind]()
+            irqs = "  " + " ".join(f"{k}=IRQ{v}" for k, v in e.irqs.items()) if e.irqs else ""
+            flags = "  secure-only" if e.secure_only else ""
+            click.echo(f"  {e.base:08x}-{e.end - 1:08x}  {e.name:<16} {what}{irqs}{flags}")
+
+
+def board_summary(spec: BoardSpec) -> dict:
+    return {
+        "name": spec.name,
+        "description": spec.description,
+        "memories": {m.name: {"size": m.size, "readonly": m.readonly}
+                     for m in spec.memories.values()},
+        "peripherals": {p.name: {"type": p.type, **p.options} for p in spec.peripherals.values()},
+        "cores": {c.name: {
+            "type": c.type, "frequency_hz": c.frequency_hz, "reset": c.reset, "irqs": c.irqs,
+            "priority_bits": c.priority_bits,
+            "map": [{"name": e.name, "kind": e.kind, "target": e.target, "base": e.base,
+                     "size": e.size, "offset": e.offset, "irqs": dict(e.irqs),
+                     "secure_only": e.secure_only} for e in c.map]}
+            for c in spec.cores.values()},
+    }

@@ -1,0 +1,1 @@
+"""CPU core models: Cortex-M4F IO cores and the Cortex-A7."""

@@ -1,0 +1,108 @@
+"""What every core model offers the scheduler, the machine and the debugger."""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from enum import Enum
+
+from ..bus import AddressMap
+from ..clock import Clock
+from ..irq import InterruptController
+
+
+class CoreState(Enum):
+    RUNNING = "running"
+    SLEEPING = "sleeping"  # WFI/WFE: takes no time slices until an interrupt is pending
+    HELD = "held"  # in reset, waiting to be released
+    HALTED = "halted"  # locked up or stopped for good; see ``halt_reason``
+
+
+@dataclass
+class DebugStop:
+    """Why a core stopped for the debugger (the whole machine pauses with it)."""
+
+    reason: str  # "breakpoint" | "watchpoint" | "step" | "fault" | "interrupt"
+    address: int | None = None
+    kind: str | None = None  # for watchpoints: "watch" | "rwatch" | "awatch"
+    signal: int = 5  # SIGTRAP; guest faults report SIGSEGV/SIGILL/SIGBUS
+
+
+class Core(ABC):
+    """A processor on the virtual clock.
+
+    Subclasses are built as ``Cls(spec: CoreSpec, clock: Clock, mappings: list[Mapping])``:
+    they create their Unicorn instance(s), add their private blocks (the M4's System Control
+    Space, the A7's GIC CPU interface) and install the mappings.
+
+    The scheduler calls ``run(n)`` with the number of instructions the core may retire in
+    the current time slice. The core returns early when it sleeps, halts or stops for the
+    debugger. Everything else (exceptions, faults, timers) happens inside the model.
+    """
+
+    interrupt_controller: "InterruptController"  # where the board wires peripheral IRQs
+
+    def __init__(self, name: str, frequency_hz: int, clock: Clock) -> None:
+        self.name = name
+        self.frequency_hz = frequency_hz
+        self.clock = clock
+        self.state = CoreState.RUNNING
+        self.halt_reason: str | None = None
+        self.debug_stop: DebugStop | None = None
+        self.instructions_retired = 0  # slices granted and used; the basis of virtual time
+
+    @property
+    @abstractmethod
+    def address_map(self) -> AddressMap:
+        """The address map the core's current context sees (for the debugger and loaders)."""
+
+    @abstractmethod
+    def run(self, instructions: int) -> None:
+        """Run for at most ``instructions`` instructions."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Architectural reset: registers to their reset values, vector fetch where relevant."""
+
+    @abstractmethod
+    def start_at(self, entry: int) -> None:
+        """Release the core to run a loaded program from its entry point.
+
+        For an M-profile core ``entry`` is the vector table (SP and reset vector are read
+        from it, as the Azure Sphere RT-app loader does); for the A7 it is the first
+        instruction, in Secure SVC mode.
+        """
+
+    @property
+    def runnable(self) -> bool:
+        return self.state is CoreState.RUNNING and self.debug_stop is None
+
+    def halt(self, reason: str) -> None:
+        self.state = CoreState.HALTED
+        self.halt_reason = reason
+
+    # -- debugger access ---------------------------------------------------------------
+    @abstractmethod
+    def register_names(self) -> list[str]:
+        """Names ``read_register`` accepts, e.g. r0..r12, sp, lr, pc, xpsr, s0.., fpscr."""
+
+    @abstractmethod
+    def read_register(self, name: str) -> int: ...
+
+    @abstractmethod
+    def write_register(self, name: str, value: int) -> None: ...
+
+    @abstractmethod
+    def add_breakpoint(self, address: int) -> None: ...
+
+    @abstractmethod
+    def remove_breakpoint(self, address: int) -> None: ...
+
+    @abstractmethod
+    def add_watchpoint(self, address: int, size: int, kind: str) -> None:
+        """``kind`` is "watch" (write), "rwatch" (read) or "awatch" (either)."""
+
+    @abstractmethod
+    def remove_watchpoint(self, address: int, size: int, kind: str) -> None: ...
+
+    @abstractmethod
+    def step(self) -> None:
+        """Retire exactly one instruction (taking a pending exception first, as hardware does)."""

@@ -1,0 +1,123 @@
+"""Host ends of the guest's serial ports: stdout, files and TCP sockets.
+
+``--uart NAME=stdio|file:PATH|tcp:PORT`` picks one per port. TCP listens on 127.0.0.1 only;
+its input is polled between time slices, so a run with a TCP port stays deterministic for
+identical input timing in virtual time.
+"""
+
+import contextlib
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SphereEmuError
+from .serial import SerialPort
+
+
+@dataclass(frozen=True)
+class Route:
+    port: str
+    kind: str  # "stdio" | "file" | "tcp" | "null"
+    target: str = ""
+
+
+def parse_route(text: str) -> Route:
+    name, sep, where = text.partition("=")
+    if not sep or not name:
+        raise SphereEmuError(f"--uart {text!r}: expected NAME=stdio|file:PATH|tcp:PORT|null")
+    if where in ("stdio", "null"):
+        return Route(name, where)
+    kind, sep, target = where.partition(":")
+    if kind == "file" and target:
+        return Route(name, "file", target)
+    if kind == "tcp" and target.isdigit() and 0 < int(target) < 65536:
+        return Route(name, "tcp", target)
+    raise SphereEmuError(f"--uart {text!r}: expected NAME=stdio|file:PATH|tcp:PORT|null")
+
+
+class HostIO:
+    """Owns the open files and sockets of one run; ``close()`` releases them."""
+
+    def __init__(self) -> None:
+        self._files: list = []
+        self._tcp: list[_TcpEnd] = []
+
+    def attach(self, port: SerialPort, route: Route) -> None:
+        if route.kind == "stdio":
+            port.sinks.append(_write_stdout)
+        elif route.kind == "file":
+            try:
+                f = Path(route.target).open("ab", buffering=0)
+            except OSError as err:
+                raise SphereEmuError(f"--uart {route.port}: cannot open {route.target}: "
+                                     f"{err.strerror}") from None
+            self._files.append(f)
+            port.sinks.append(f.write)
+        elif route.kind == "tcp":
+            end = _TcpEnd(port, int(route.target))
+            self._tcp.append(end)
+            port.sinks.append(end.send)
+
+    def poll(self) -> None:
+        for end in self._tcp:
+            end.poll()
+
+    def close(self) -> None:
+        for f in self._files:
+            f.close()
+        for end in self._tcp:
+            end.close()
+
+
+def _write_stdout(data: bytes) -> None:
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+class _TcpEnd:
+    def __init__(self, port: SerialPort, number: int) -> None:
+        self.port = port
+        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self.server.bind(("127.0.0.1", number))
+        except OSError as err:
+            raise SphereEmuError(f"--uart {port.name}: cannot listen on 127.0.0.1:{number}: "
+                                 f"{err.strerror}") from None
+        self.server.listen(1)
+        self.server.setblocking(False)
+        self.client: socket.socket | None = None
+
+    def poll(self) -> None:
+        if self.client is None:
+            try:
+                self.client, _ = self.server.accept()
+                self.client.setblocking(False)
+            except BlockingIOError:
+                return
+        try:
+            data = self.client.recv(4096)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if data:
+            self.port.inject(data)
+        else:
+            self.client.close()
+            self.client = None
+
+    def send(self, data: bytes) -> None:
+        if self.client is not None:
+            try:
+                self.client.sendall(data)
+            except OSError:
+                self.client.close()
+                self.client = None
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            if self.client is not None:
+                self.client.close()
+            self.server.close()

@@ -1,0 +1,105 @@
+"""The machine: a board's memories, peripherals and cores on one virtual clock."""
+
+import importlib
+from pathlib import Path
+
+from .board import BoardSpec, CoreSpec
+from .bus import AddressMap, Mapping, MemoryBlock
+from .bus.bus import BusError
+from .clock import Clock
+from .cpu.core import Core
+from .errors import FirmwareError
+from .image.elf import ElfImage, read_elf
+from .peripherals import PERIPHERAL_TYPES
+from .peripherals.registers import Peripheral, PeripheralContext
+from .scheduler import RunResult, Scheduler
+from .serial import SerialHub
+
+CORE_CLASSES = {
+    "cortex-m4f": "sphere_emu.cpu.cortex_m:CortexM4",
+    "cortex-a7": "sphere_emu.cpu.cortex_a:CortexA7",
+}
+
+
+def core_class(type_name: str) -> type[Core]:
+    module, cls = CORE_CLASSES[type_name].split(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+class Machine:
+    def __init__(self, board: BoardSpec, *, quantum_ns: int = Scheduler.DEFAULT_QUANTUM_NS):
+        self.board = board
+        self.clock = Clock()
+        self.serial = SerialHub(self.clock)
+        self.memories = {name: MemoryBlock(name, spec.size, readonly=spec.readonly)
+                         for name, spec in board.memories.items()}
+        self.peripherals: dict[str, Peripheral] = {}
+        for name, spec in board.peripherals.items():
+            ctx = PeripheralContext(clock=self.clock, options=dict(spec.options),
+                                    memory=_SystemMemory(self), sinks=self.serial)
+            self.peripherals[name] = PERIPHERAL_TYPES[spec.type](name, ctx)
+        self.cores: dict[str, Core] = {}
+        for cspec in board.cores.values():
+            self.cores[cspec.name] = self._build_core(cspec)
+        self.scheduler = Scheduler(self.clock, list(self.cores.values()), quantum_ns)
+
+    def _build_core(self, spec: CoreSpec) -> Core:
+        mappings = []
+        for e in spec.map:
+            mapping = Mapping(base=e.base, size=e.size, name=e.name, secure_only=e.secure_only,
+                              kind={"memory": "ram", "peripheral": "peripheral",
+                                    "unimplemented": "unimplemented"}[e.kind], irqs=dict(e.irqs))
+            if e.kind == "memory":
+                mapping.memory = self.memories[e.target]
+                mapping.offset = e.offset
+                if mapping.memory.readonly:
+                    mapping.kind = "rom"
+            elif e.kind == "peripheral":
+                mapping.peripheral = self.peripherals[e.target]
+            mappings.append(mapping)
+        core = core_class(spec.type)(spec, self.clock, mappings)
+        for m in mappings:
+            for out, irq in m.irqs.items():
+                m.peripheral.irqs[out].connect(core.interrupt_controller, irq)
+        return core
+
+    # -- loading -----------------------------------------------------------------------
+    def load_elf(self, core_name: str, path: str | Path) -> ElfImage:
+        """Copy an ELF's segments into ``core_name``'s view of memory and start it there."""
+        image = read_elf(path)
+        core = self.cores[core_name]
+        for seg in image.segments:
+            try:
+                core.address_map.write_memory(seg.address, seg.data)
+            except BusError:
+                raise FirmwareError(
+                    f"{image.path}: segment at {seg.address:#010x}+{len(seg.data):#x} is not in "
+                    f"{core_name}'s memory") from None
+        core.start_at(image.entry)
+        return image
+
+    # -- running -----------------------------------------------------------------------
+    def run_for(self, duration_ns: int) -> RunResult:
+        return self.scheduler.run_until(self.clock.now_ns + duration_ns)
+
+    def run_until(self, deadline_ns: int) -> RunResult:
+        return self.scheduler.run_until(deadline_ns)
+
+
+class _SystemMemory:
+    """Bus-master access for peripherals (DMA, Pluton): the A7's physical view if present."""
+
+    def __init__(self, machine: Machine) -> None:
+        self._machine = machine
+
+    def _map(self) -> AddressMap:
+        cores = self._machine.cores
+        a7 = [c for c in cores.values() if c.__class__.__name__ == "CortexA7"]
+        core = a7[0] if a7 else next(iter(cores.values()))
+        return getattr(core, "physical_map", core.address_map)
+
+    def read(self, address: int, size: int) -> bytes:
+        return self._map().read_memory(address, size)
+
+    def write(self, address: int, data: bytes) -> None:
+        self._map().write_memory(address, data)

@@ -1,0 +1,60 @@
+"""Serial ports: where the guest's UART bytes go, and where host input comes from.
+
+A UART model owns a ``SerialPort`` named after the block (``io0-uart``, ``isu0-uart``, ...).
+Guest bytes are handed to the port's sinks (stdout, a file, a TCP client) and assembled into
+lines for listeners such as ``--expect``. Host bytes reach the guest through ``inject``.
+"""
+
+from collections.abc import Callable
+
+LineListener = Callable[["SerialPort", int, str], None]  # (port, virtual ns, line)
+
+
+class SerialPort:
+    def __init__(self, name: str, clock) -> None:
+        self.name = name
+        self._clock = clock
+        self.sinks: list[Callable[[bytes], None]] = []
+        self.line_listeners: list[LineListener] = []
+        self.receiver: Callable[[bytes], None] | None = None  # set by the UART model
+        self._line = bytearray()
+        self.output = bytearray()  # everything the guest sent, for tests and reports
+
+    # guest -> host
+    def transmit(self, data: bytes) -> None:
+        self.output += data
+        for sink in self.sinks:
+            sink(data)
+        for byte in data:
+            if byte == 0x0A:
+                self._emit_line()
+            elif byte != 0x0D:
+                self._line.append(byte)
+
+    def flush_line(self) -> None:
+        if self._line:
+            self._emit_line()
+
+    def _emit_line(self) -> None:
+        line = self._line.decode("utf-8", "replace")
+        self._line.clear()
+        for listener in self.line_listeners:
+            listener(self, self._clock.now_ns, line)
+
+    # host -> guest
+    def inject(self, data: bytes) -> None:
+        if self.receiver is not None:
+            self.receiver(data)
+
+
+class SerialHub:
+    """All the machine's serial ports, by name."""
+
+    def __init__(self, clock) -> None:
+        self._clock = clock
+        self.ports: dict[str, SerialPort] = {}
+
+    def port(self, name: str) -> SerialPort:
+        if name not in self.ports:
+            self.ports[name] = SerialPort(name, self._clock)
+        return self.ports[name]
