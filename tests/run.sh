@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up everything the test suite needs on a fresh Debian machine, then run it:
+# the cross toolchain and gdb-multiarch (apt, only when missing), the package with its test
+# extras (pip), lint, the firmware reproducibility check, and pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v arm-none-eabi-gcc >/dev/null || missing+=(gcc-arm-none-eabi)
+command -v gdb-multiarch >/dev/null || missing+=(gdb-multiarch)
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+
+python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+ruff check .
+make -s -C firmware check
+python3 -m pytest "$@"
