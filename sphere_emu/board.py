@@ -272,8 +272,9 @@ def load_board(path: str | Path) -> BoardSpec:
         raise v.fail(("devices",), f"unknown device {next(iter(devices))!r} "
                                    "(no off-chip device types are modelled yet)")
     name = top.get("name", path.stem)
-    return BoardSpec(name=str(name), path=path.resolve(), description=str(top.get("description", "")),
-                     memories=memories, peripherals=peripherals, cores=cores, devices={})
+    return BoardSpec(name=str(name), path=path.resolve(),
+                     description=str(top.get("description", "")), memories=memories,
+                     peripherals=peripherals, cores=cores, devices={})
 
 
 def _core_map(v: _Validator, raw: Any, at: Path_, memories: dict[str, MemorySpec],
@@ -310,7 +311,8 @@ def _core_map(v: _Validator, raw: Any, at: Path_, memories: dict[str, MemorySpec
             for out, num in raw_irqs.items():
                 n = v.number(num, (*eat, "irqs", out))
                 if not 0 <= n < irq_count:
-                    raise v.fail((*eat, "irqs", out), f"IRQ {n} out of range (core has {irq_count})")
+                    raise v.fail((*eat, "irqs", out),
+                                 f"IRQ {n} out of range (core has {irq_count})")
                 irqs[out] = n
         else:
             if "size" not in body:

@@ -48,7 +48,7 @@ class HostIO:
             port.sinks.append(_write_stdout)
         elif route.kind == "file":
             try:
-                f = Path(route.target).open("ab", buffering=0)
+                f = Path(route.target).open("ab", buffering=0)  # noqa: SIM115 - closed by close()
             except OSError as err:
                 raise SphereEmuError(f"--uart {route.port}: cannot open {route.target}: "
                                      f"{err.strerror}") from None

@@ -26,10 +26,12 @@ def show(board: str, as_json: bool) -> None:
         click.echo(f"\ncore {core.name} ({core.type}, {core.frequency_hz / 1e6:g} MHz, "
                    f"{core.irqs} IRQs, {core.priority_bits} priority bits, reset {core.reset})")
         for e in core.map:
-            what = {"memory": lambda: f"memory {e.target}" + (
-                        f" +{e.offset:#x}" if e.offset else ""),
-                    "peripheral": lambda: f"{spec.peripherals[e.target].type}",
-                    "unimplemented": lambda: "unimplemented"}[e.kind]()
+            if e.kind == "memory":
+                what = f"memory {e.target}" + (f" +{e.offset:#x}" if e.offset else "")
+            elif e.kind == "peripheral":
+                what = spec.peripherals[e.target].type
+            else:
+                what = "unimplemented"
             irqs = "  " + " ".join(f"{k}=IRQ{v}" for k, v in e.irqs.items()) if e.irqs else ""
             flags = "  secure-only" if e.secure_only else ""
             click.echo(f"  {e.base:08x}-{e.end - 1:08x}  {e.name:<16} {what}{irqs}{flags}")

@@ -85,7 +85,8 @@ class Peripheral:
         cls._by_offset = {}
         for reg in cls.REGISTERS:
             if reg.offset in cls._by_offset:
-                raise TypeError(f"{cls.__name__}: {reg.name} overlaps {cls._by_offset[reg.offset].name}")
+                other = cls._by_offset[reg.offset].name
+                raise TypeError(f"{cls.__name__}: {reg.name} overlaps {other}")
             cls._by_offset[reg.offset] = reg
         cls._readers = {r.name: getattr(cls, f"read_{r.name}") for r in cls.REGISTERS
                         if hasattr(cls, f"read_{r.name}")}

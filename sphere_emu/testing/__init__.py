@@ -1,0 +1,116 @@
+"""Driving an emulated device from Python tests, waiting in virtual time.
+
+::
+
+    from sphere_emu.testing import Device
+
+    def test_hello():
+        dev = Device("boards/mt3620-rdb.yaml", io0="firmware/prebuilt/hello-rt.elf")
+        hello = dev.wait_for_line(r"Hello", timeout="100ms")
+        tick = dev.wait_for_line(r"Tick 1", timeout="2s")
+        assert 0.9e9 < tick.time_ns - hello.time_ns < 1.1e9
+
+Every wait is measured in the device's virtual time, so a test gives the same result on a
+loaded CI runner as on a quiet laptop. The pytest plugin (``sphere_emu.testing.plugin``)
+adds a ``sphere_device`` fixture that builds devices the same way.
+"""
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..board import load_board
+from ..cpu.core import CoreState
+from ..machine import Machine
+from ..runner import LineEvent
+from ..serial import SerialPort
+from ..units import parse_duration_ns
+
+
+class WaitTimeout(AssertionError):
+    """A wait ran out of virtual time; the message shows what the device printed instead."""
+
+
+class Device:
+    """One emulated machine with firmware loaded, plus the lines its UARTs have printed."""
+
+    def __init__(self, board: str | Path, **firmware: str | Path) -> None:
+        self.machine = Machine(load_board(board))
+        self.lines: list[LineEvent] = []
+        self._seen = 0  # lines before this index were consumed by earlier waits
+        for port in self.machine.serial.ports.values():
+            port.line_listeners.append(self._on_line)
+        for core, path in firmware.items():
+            self.machine.load_elf(core, path)
+
+    def _on_line(self, port: SerialPort, time_ns: int, line: str) -> None:
+        self.lines.append(LineEvent(port.name, time_ns, line))
+
+    @property
+    def now_ns(self) -> int:
+        return self.machine.clock.now_ns
+
+    def run_for(self, duration: str | int) -> None:
+        """Let the device run for a span of virtual time (``"10ms"`` or nanoseconds)."""
+        self.machine.run_for(_ns(duration))
+
+    def wait_for_line(self, pattern: str, timeout: str | int = "1s", port: str | None = None
+                      ) -> LineEvent:
+        """Run until a line not yet consumed matches ``pattern`` (``re.search``), and return it.
+
+        Lines matched or skipped by a wait are consumed: the next wait looks only at later
+        lines, as Renode's ``Wait For Line On Uart`` does.
+        """
+        regex = re.compile(pattern)
+        deadline = self.now_ns + _ns(timeout)
+        while True:
+            for i in range(self._seen, len(self.lines)):
+                event = self.lines[i]
+                if (port is None or event.port == port) and regex.search(event.line):
+                    self._seen = i + 1
+                    return event
+            self._seen = len(self.lines)
+            if self.now_ns >= deadline or self._nothing_can_run():
+                raise WaitTimeout(self._timeout_message(pattern, port))
+            self.machine.run_until(min(deadline, self.now_ns + 1_000_000))
+
+    def assert_no_line(self, pattern: str, during: str | int, port: str | None = None) -> None:
+        """Run for ``during`` and fail if any new line matches ``pattern``."""
+        start = len(self.lines)
+        self.run_for(during)
+        regex = re.compile(pattern)
+        for event in self.lines[start:]:
+            if (port is None or event.port == port) and regex.search(event.line):
+                raise AssertionError(f"unexpected line on {event.port} at {event.time_ns} ns: "
+                                     f"{event.line!r}")
+
+    def send(self, port: str, data: bytes) -> None:
+        """Bytes from the host into a UART's receiver."""
+        self.machine.serial.ports[port].inject(data)
+
+    def output(self, port: str) -> bytes:
+        """Everything the guest has sent on a UART so far."""
+        return bytes(self.machine.serial.ports[port].output)
+
+    def halted(self) -> dict[str, str]:
+        return {c.name: c.halt_reason or "halted" for c in self.machine.cores.values()
+                if c.state is CoreState.HALTED}
+
+    def _nothing_can_run(self) -> bool:
+        cores = self.machine.cores.values()
+        return (all(c.state in (CoreState.HALTED, CoreState.HELD) for c in cores)
+                and self.machine.clock.next_event_ns() is None)
+
+    def _timeout_message(self, pattern: str, port: str | None) -> str:
+        where = f" on {port}" if port else ""
+        tail = "\n".join(f"  [{e.time_ns} ns] {e.port}: {e.line}" for e in self.lines[-10:])
+        halted = "".join(f"\n  {name}: halted: {why}" for name, why in self.halted().items())
+        return (f"no line matching {pattern!r}{where} by {self.now_ns} ns of virtual time; "
+                f"last lines:\n{tail or '  (none)'}{halted}")
+
+
+def _ns(value: str | int) -> int:
+    return value if isinstance(value, int) else parse_duration_ns(value)
+
+
+__all__: Iterable[str] = ("Device", "WaitTimeout")
