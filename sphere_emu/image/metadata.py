@@ -303,7 +303,8 @@ SECTION_CLASSES: dict[type, SectionId] = {
 }
 
 # A known section must be exactly as long as its body: trailing bytes are refused, not ignored.
-_EXACT = {sid: Struct("value" / body, Terminated) for sid, body in SECTION_BODIES.items()}
+_EXACT: dict[int, Construct] = {sid: Struct("value" / body, Terminated)
+                                for sid, body in SECTION_BODIES.items()}
 
 METADATA_HEADER = Struct("magic" / Const(MAGIC), "count" / Int32ul)
 SECTION = Struct("id" / Int16ul, "length" / Int16ul, "data" / Bytes(this.length))
@@ -315,7 +316,7 @@ SectionValue = (Identity | SignatureInfo | Debug | TemporaryImage | AbiDepends |
 
 
 def decode_section(section_id: int, data: bytes) -> SectionValue:
-    exact = _EXACT.get(section_id)  # type: ignore[call-overload]
+    exact = _EXACT.get(section_id)
     if exact is None:
         return UnknownSection(section_id, data)
     try:

@@ -19,19 +19,13 @@ from typing import Protocol, TypeVar
 from .errors import ImageError, Reason
 from .metadata import (
     HEADER_SIZE,
-    SECTION_CLASSES,
     TRAILER_SIZE,
-    AbiDepends,
-    AbiProvides,
     Compression,
     Debug,
     Identity,
-    ImagePolicy,
-    RequiredFlashOffset,
     Revocation,
     SectionValue,
     SignatureInfo,
-    TemporaryImage,
     UnknownSection,
     build_metadata,
     decode_section,
@@ -164,9 +158,3 @@ def build_package(payload: bytes, sections: Sequence[SectionValue],
         encode_section(s) for s in order_sections(sections, signer))
     return body + signer.sign(body)
 
-
-__all__ = [
-    "SECTION_CLASSES", "AbiDepends", "AbiProvides", "Compression", "Debug", "Identity",
-    "ImagePackage", "ImagePolicy", "RequiredFlashOffset", "Revocation", "Section",
-    "SignatureInfo", "TemporaryImage", "UnknownSection", "build_package", "parse_package",
-]

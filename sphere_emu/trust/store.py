@@ -59,14 +59,19 @@ class TrustStore:
                certificates: Iterable[Certificate], *, app_development: bool) -> "TrustStore":
         signers: list[TrustedSigner] = []
         notes: list[tuple[bytes, str]] = []
-        if root is not None and root.key_hash == root_key_hash:
-            signers.append(TrustedSigner.of(root))
-        else:
-            root = None
-            notes.append((b"", "the root certificate does not match the root-of-trust fuse"))
+        root_ok = root is not None and root.key_hash == root_key_hash
+        mismatch = "the device's root certificate does not match its root-of-trust fuse"
+        if root is not None:
+            if root_ok:
+                signers.append(TrustedSigner.of(root))
+            else:
+                notes.append((root.thumbprint, mismatch))
         for cert in certificates:
-            if root is not None and cert.issued_by(root):
+            issued = root is not None and cert.issued_by(root)
+            if issued and root_ok:
                 signers.append(TrustedSigner.of(cert))
+            elif issued and not app_development:
+                notes.append((cert.thumbprint, mismatch))
             elif app_development:
                 signers.append(TrustedSigner.of(cert, APPLICATIONS_ONLY))
             else:

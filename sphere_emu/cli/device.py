@@ -1,0 +1,110 @@
+"""``sphere-emu device``: create and inspect emulated devices."""
+
+import json
+
+import click
+
+from ..errors import SphereEmuError
+from .image import U32
+
+
+@click.group(name="device")
+def command() -> None:
+    """Create and inspect emulated devices (identity, eFuses, trust, flash)."""
+
+
+@command.command(name="create")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--root-cert", type=click.Path(dir_okay=False),
+              help="Root-of-trust certificate (default: the bundled development CA).")
+@click.option("--capability", "capabilities", multiple=True, metavar="NAME",
+              help="Capability to burn (repeatable). Default: app-development.")
+@click.option("--no-capabilities", is_flag=True, help="Burn no capabilities at all.")
+@click.option("--rollback-fuse", type=U32(), default=0,
+              help="Initial rollback fuse (bit N revokes security version N).")
+@click.option("--force", is_flag=True, help="Replace a device already in DIRECTORY.")
+def create(directory, root_cert, capabilities, no_capabilities, rollback_fuse, force) -> None:
+    """Make a new device with a fresh secret (hence a fresh identity)."""
+    from ..device import Capability, Device
+    from ..trust.files import read_file
+
+    if no_capabilities and capabilities:
+        raise SphereEmuError("give --capability or --no-capabilities, not both")
+    caps = [] if no_capabilities else list(capabilities) or [Capability.APP_DEVELOPMENT]
+    device = Device.create(directory, root_certificate=read_file(root_cert, "certificate")
+                           if root_cert else None, capabilities=caps, rollback=rollback_fuse,
+                           force=force)
+    click.echo(f"{directory}: device {device.device_id.hex()[:16]}...")
+
+
+@command.command(name="show")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def show(directory, as_json) -> None:
+    """Print a device's identity, eFuses, trusted signers and flash contents."""
+    from ..device import Device
+
+    s = Device.open(directory).summary()
+    if as_json:
+        click.echo(json.dumps(s, indent=2))
+        return
+    fuses = s["efuses"]
+    root = s["root_certificate"]
+    if root is None:
+        root_text = "missing"
+    else:
+        root_text = root["subject"] + ("" if root["matches_fuse"]
+                                       else "  (DOES NOT MATCH THE FUSE)")
+    lines = [f"device {s['path']}", f"  device ID:        {s['device_id']}",
+             f"  root key hash:    {fuses['root_key_hash']}",
+             f"  root certificate: {root_text}",
+             f"  rollback fuse:    {fuses['rollback_fuse']:#010x}",
+             f"  capabilities:     {', '.join(fuses['capabilities']) or 'none'}",
+             "  trusted signers:"]
+    lines += [f"    {t['thumbprint']}  {t['subject']}  ("
+              + ("all image types" if t["image_types"] == "all" else "applications only") + ")"
+              for t in s["trusted_signers"]] or ["    none"]
+    lines += [f"    {u['thumbprint']}  not trusted: {u['why']}"
+              for u in s["untrusted_certificates"]]
+    lines.append("  flash:")
+    lines += [f"    {slot:<32} {size} bytes" for slot, size in s["flash"].items()] or \
+        ["    empty"]
+    click.echo("\n".join(lines))
+
+
+@command.command(name="trust")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("certificate", type=click.Path(dir_okay=False))
+def trust(directory, certificate) -> None:
+    """Add a signing certificate to a device's trust store."""
+    from ..device import Device
+    from ..trust.files import read_file
+
+    device = Device.open(directory)
+    path = device.trust(read_file(certificate, "certificate"))
+    thumb = path.name.split(".")[0]
+    signer = device.trust_store().lookup(bytes.fromhex(thumb))
+    scope = ("every image type" if signer and signer.image_types is None
+             else "applications" if signer else
+             "nothing until app-development is enabled")
+    click.echo(f"{directory}: trusts {thumb} for {scope}")
+
+
+@command.command(name="install")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("package", type=click.Path(dir_okay=False))
+@click.option("--slot", help="Flash slot (default: from the image type, e.g. security-monitor).")
+@click.option("--unverified", is_flag=True,
+              help="Install even if the device would refuse it (to test boot refusals).")
+def install(directory, package, slot, unverified) -> None:
+    """Write an image package into a device's flash."""
+    from ..device import Device
+    from ..image.errors import ImageError
+    from ..trust.files import read_file
+
+    device = Device.open(directory)
+    try:
+        slot = device.install(read_file(package, "image package"), slot, verify=not unverified)
+    except ImageError as err:
+        raise ImageError(err.reason, f"{package}: {err}") from None
+    click.echo(f"{directory}: installed {package} in flash slot {slot}")
