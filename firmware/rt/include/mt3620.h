@@ -22,6 +22,23 @@
 #define UART_LSR_THRE  (1u << 5)
 #define UART_IER_ERBFI (1u << 0)
 #define UART_IER_ETBEI (1u << 1)
+#define UART_MSR(b)  REG32((b) + 0x18)
+#define UART_SCR(b)  REG32((b) + 0x1C)
+#define UART_FCR_RD(b) REG32((b) + 0x5C)
+#define UART_LSR_OE    (1u << 1)
+#define UART_LSR_TEMT  (1u << 6)
+#define UART_IER_ELSI  (1u << 2)
+#define UART_IIR_ID(v)      ((v) & 0x1Fu)
+#define UART_IIR_NONE       0x01u
+#define UART_IIR_THR_EMPTY  0x02u
+#define UART_IIR_RX_DATA    0x04u
+#define UART_IIR_LINE       0x06u
+#define UART_IIR_RX_TIMEOUT 0x0Cu
+#define UART_FCR_FIFOE (1u << 0)
+#define UART_FCR_CLRR  (1u << 1)
+#define UART_FCR_CLRT  (1u << 2)
+#define UART_MCR_LOOP  (1u << 4)
+#define UART_FIFO_DEPTH 16u
 
 /* General-purpose timers. */
 #define GPT_BASE       0x21030000u
@@ -43,6 +60,13 @@
 #define GPT_CTRL_REPEAT   (1u << 1)
 #define GPT_CTRL_32KHZ    (1u << 2)
 #define GPT_CTRL_RESTART  (1u << 3)
+#define GPT2_CTRL_32KHZ   (1u << 1)
+#define GPT3_CTRL_ICLR    (1u << 15)
+#define GPT3_OSC_CNT_1US(n) ((uint32_t)(n) << 16)   /* GPT3 ticks at 26 MHz / (n + 1) */
+#define GPT4_CTRL      REG32(GPT_BASE + 0x60)
+#define GPT4_INIT      REG32(GPT_BASE + 0x64)
+#define GPT4_CNT       REG32(GPT_BASE + 0x68)
+#define GPT4_CTRL_HCLK    (1u << 1)                 /* else HCLK / 2 */
 
 /* Interrupt numbers (NVIC inputs). */
 #define IRQ_GPT01      1
