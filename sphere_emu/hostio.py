@@ -1,8 +1,8 @@
 """Host ends of the guest's serial ports: stdout, files and TCP sockets.
 
-``--uart NAME=stdio|file:PATH|tcp:PORT`` picks one per port. TCP listens on 127.0.0.1 only;
-its input is polled between time slices, so a run with a TCP port stays deterministic for
-identical input timing in virtual time.
+``--uart NAME=stdio|file:PATH|tcp:PORT[,nowait]`` picks one per port. TCP listens on
+127.0.0.1 only and, like QEMU's ``server,wait``, waits for a client before the machine starts
+so no output is lost; ``nowait`` starts at once. Input is polled between time slices.
 """
 
 import contextlib
@@ -20,28 +20,34 @@ class Route:
     port: str
     kind: str  # "stdio" | "file" | "tcp" | "null"
     target: str = ""
+    wait: bool = True  # tcp: wait for a client before the run starts
+
+
+_FORMS = "NAME=stdio|file:PATH|tcp:PORT[,nowait]|null"
 
 
 def parse_route(text: str) -> Route:
     name, sep, where = text.partition("=")
     if not sep or not name:
-        raise SphereEmuError(f"--uart {text!r}: expected NAME=stdio|file:PATH|tcp:PORT|null")
+        raise SphereEmuError(f"--uart {text!r}: expected {_FORMS}")
     if where in ("stdio", "null"):
         return Route(name, where)
     kind, sep, target = where.partition(":")
     if kind == "file" and target:
         return Route(name, "file", target)
-    if kind == "tcp" and target.isdigit() and 0 < int(target) < 65536:
-        return Route(name, "tcp", target)
-    raise SphereEmuError(f"--uart {text!r}: expected NAME=stdio|file:PATH|tcp:PORT|null")
+    port, comma, flag = target.partition(",")
+    if kind == "tcp" and port.isdigit() and 0 < int(port) < 65536 and flag in ("", "nowait"):
+        return Route(name, "tcp", port, wait=not comma)
+    raise SphereEmuError(f"--uart {text!r}: expected {_FORMS}")
 
 
 class HostIO:
     """Owns the open files and sockets of one run; ``close()`` releases them."""
 
-    def __init__(self) -> None:
+    def __init__(self, notify=lambda message: None) -> None:
         self._files: list = []
         self._tcp: list[_TcpEnd] = []
+        self._notify = notify
 
     def attach(self, port: SerialPort, route: Route) -> None:
         if route.kind == "stdio":
@@ -58,6 +64,14 @@ class HostIO:
             end = _TcpEnd(port, int(route.target))
             self._tcp.append(end)
             port.sinks.append(end.send)
+            if route.wait:
+                self._notify(f"{port.name}: waiting for a connection on 127.0.0.1:{route.target}")
+                end.accept()
+
+    @property
+    def has_input(self) -> bool:
+        """Whether host input may still arrive (a TCP route is open)."""
+        return bool(self._tcp)
 
     def poll(self) -> None:
         for end in self._tcp:
@@ -88,6 +102,15 @@ class _TcpEnd:
         self.server.listen(1)
         self.server.setblocking(False)
         self.client: socket.socket | None = None
+
+    def accept(self) -> None:
+        """Block until a client connects."""
+        self.server.setblocking(True)
+        try:
+            self.client, _ = self.server.accept()
+        finally:
+            self.server.setblocking(False)
+        self.client.setblocking(False)
 
     def poll(self) -> None:
         if self.client is None:

@@ -18,7 +18,7 @@ class RunResult(Enum):
     DEADLINE = "deadline"  # virtual time reached the limit
     STOPPED = "stopped"  # a stop was requested (an expectation met, a failure seen, ...)
     DEBUG = "debug"  # a core stopped for the debugger
-    IDLE = "idle"  # nothing can ever run again: every core sleeps or halted, no events
+    IDLE = "idle"  # nothing can run again without host input: cores asleep, no events
 
 
 class Scheduler:
@@ -47,10 +47,12 @@ class Scheduler:
             next_event = clock.next_event_ns()
             running = [core for core in self.cores if core.runnable]
             if not running:
+                # Every core sleeps: time jumps to the next event (or the deadline).
+                clock.advance_to(deadline_ns if next_event is None
+                                 else min(next_event, deadline_ns))
+                self._after_slice()
                 if next_event is None:
                     return RunResult.IDLE
-                clock.advance_to(min(next_event, deadline_ns))
-                self._after_slice()
                 continue
             end = min(clock.now_ns + self.quantum_ns, deadline_ns)
             if next_event is not None:
