@@ -8,6 +8,7 @@ codes documented in docs/cli.md.
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Protocol
 
 from .cpu.core import CoreState
 from .machine import Machine
@@ -43,12 +44,26 @@ class RunReport:
     halted: dict[str, str] = field(default_factory=dict)  # core -> reason
 
 
+class Debugger(Protocol):
+    """A debugger driving the run (the GDB hub): all-stop pauses happen in ``hold``."""
+
+    def poll(self) -> None:
+        """Between chunks: take debugger input without blocking."""
+
+    def hold(self) -> bool:
+        """Before each chunk: block while the machine is paused; False ends the run."""
+
+    def idle(self) -> None:
+        """Nothing can run: wait a little for the debugger instead of ending the run."""
+
+
 class Runner:
     CHUNK_NS = 10_000_000  # how often to look at halted cores and host input
 
     def __init__(self, machine: Machine, expect: list[str] = (), fail_on: list[str] = (),
-                 poll=None) -> None:
+                 poll=None, debugger: "Debugger | None" = None) -> None:
         self.machine = machine
+        self.debugger = debugger
         self.expect = [re.compile(p) for p in expect]
         self.fail_on = [re.compile(p) for p in fail_on]
         self.pending = list(self.expect)
@@ -78,21 +93,33 @@ class Runner:
     def run(self, timeout_ns: int | None) -> RunReport:
         m = self.machine
         deadline = None if timeout_ns is None else m.clock.now_ns + timeout_ns
+        debugger = self.debugger
         while True:
+            if debugger is not None and not debugger.hold():
+                return self._report(Outcome.DEBUG, self._check_halted())
             chunk_end = m.clock.now_ns + self.CHUNK_NS
             if deadline is not None:
                 chunk_end = min(chunk_end, deadline)
             result = m.run_until(chunk_end)
             if self._poll:
                 self._poll()
+            if debugger is not None:
+                debugger.poll()
             halted = self._check_halted()
             if self.failure:
                 return self._report(Outcome.FAILED, halted)
             if self.expect and not self.pending:
                 return self._report(Outcome.EXPECTED, halted)
             if result is RunResult.DEBUG:
+                if debugger is not None:
+                    continue  # hold() reports the stop and waits for the debugger
                 return self._report(Outcome.DEBUG, halted)
             started = [c for c in m.cores.values() if c.state is not CoreState.HELD]
+            if debugger is not None and (deadline is None or m.clock.now_ns < deadline) and (
+                    result is RunResult.IDLE
+                    or (started and all(c.state is CoreState.HALTED for c in started))):
+                debugger.idle()  # a debugger may still reset a core or look at the wreck
+                continue
             if started and all(c.state is CoreState.HALTED for c in started):
                 return self._report(Outcome.LOCKUP, halted)
             if result is RunResult.IDLE or (deadline is not None and m.clock.now_ns >= deadline):

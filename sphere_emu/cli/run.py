@@ -6,6 +6,7 @@ import click
 
 from ..board import load_board
 from ..errors import SphereEmuError
+from ..gdb import parse_gdb_options, start_servers
 from ..hostio import HostIO, parse_route
 from ..machine import Machine
 from ..runner import Outcome, Runner
@@ -28,7 +29,13 @@ from ..units import format_ns, parse_duration_ns
               help="Route a UART: stdio, file:PATH, tcp:PORT (127.0.0.1) or null. "
                    "Unrouted UARTs print to stdout.")
 @click.option("--quiet", is_flag=True, help="Do not print unrouted UART output or the summary.")
-def command(board, files, cores, timeout, expect, fail_on, uarts, quiet) -> None:
+@click.option("--gdb", "gdb", multiple=True, is_flag=False, flag_value="", metavar="[CORE=PORT]",
+              help="Serve GDB on 127.0.0.1: alone, one server per core on ports 3333, 3334, "
+                   "... (order a7, io0, io1); CORE=PORT for chosen cores (repeat; port 0 picks "
+                   "a free one). See docs/gdb.md.")
+@click.option("--gdb-wait", is_flag=True,
+              help="Hold the machine at reset until a debugger attaches (implies --gdb).")
+def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gdb_wait) -> None:
     """Run FILES on BOARD.
 
     \b
@@ -42,22 +49,26 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet) -> None
         raise SphereEmuError("nothing to run: give an ELF and --core NAME (e.g. --core io0)")
     timeout_ns = parse_duration_ns(timeout) if timeout else None
     routes = {r.port: r for r in map(parse_route, uarts)}
+    gdb_ports = parse_gdb_options(gdb or ("",), spec.cores) if gdb or gdb_wait else {}
     machine = Machine(spec)
-    for core_name, path in loads:
-        machine.load_elf(core_name, path)
+    images = {core_name: machine.load_elf(core_name, path) for core_name, path in loads}
     for name in routes:
         if name not in machine.serial.ports:
             raise SphereEmuError(f"--uart {name}: no such UART (have: "
                                  f"{', '.join(sorted(machine.serial.ports))})")
     host = HostIO()
+    debugger = report = None
     try:
+        if gdb_ports:
+            debugger = start_servers(machine, images, gdb_ports, wait_for_attach=gdb_wait,
+                                     notify=lambda message: click.echo(f"gdb: {message}", err=True))
         for name, port in machine.serial.ports.items():
             route = routes.get(name)
             if route is not None:
                 host.attach(port, route)
             elif not quiet:
                 host.attach(port, parse_route(f"{name}=stdio"))
-        runner = Runner(machine, list(expect), list(fail_on), poll=host.poll)
+        runner = Runner(machine, list(expect), list(fail_on), poll=host.poll, debugger=debugger)
         runner.on_halt = lambda core, reason: click.echo(
             f"[{format_ns(machine.clock.now_ns)}] {core.name}: halted: {reason}", err=True)
         try:
@@ -67,6 +78,8 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet) -> None
             sys.exit(130)
     finally:
         host.close()
+        if debugger is not None:
+            debugger.close(report.outcome.exit_code if report is not None else 130)
     if not quiet:
         _summary(report)
     sys.exit(report.outcome.exit_code)
@@ -81,6 +94,8 @@ def _summary(report) -> None:
         click.echo(f"[{at}] timeout: expectation not met", err=True)
     elif report.outcome is Outcome.LOCKUP:
         click.echo(f"[{at}] every running core halted", err=True)
+    elif report.outcome is Outcome.DEBUG:
+        click.echo(f"[{at}] run ended by the debugger (kill)", err=True)
     elif report.matched:
         last = report.matched[-1]
         click.echo(f"[{format_ns(last.time_ns)}] expectation met on {last.port}: {last.line}",
