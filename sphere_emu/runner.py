@@ -6,6 +6,8 @@ codes documented in docs/cli.md.
 """
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
@@ -59,11 +61,14 @@ class Debugger(Protocol):
 
 class Runner:
     CHUNK_NS = 10_000_000  # how often to look at halted cores and host input
+    INPUT_WAIT_S = 0.01  # wall time an idle machine waits between looks at host input
 
     def __init__(self, machine: Machine, expect: list[str] = (), fail_on: list[str] = (),
-                 poll=None, debugger: "Debugger | None" = None) -> None:
+                 poll=None, debugger: "Debugger | None" = None,
+                 awaits_input: Callable[[], bool] = lambda: False) -> None:
         self.machine = machine
         self.debugger = debugger
+        self._awaits_input = awaits_input  # host input may still wake an idle machine
         self.expect = [re.compile(p) for p in expect]
         self.fail_on = [re.compile(p) for p in fail_on]
         self.pending = list(self.expect)
@@ -122,6 +127,9 @@ class Runner:
                 continue
             if started and all(c.state is CoreState.HALTED for c in started):
                 return self._report(Outcome.LOCKUP, halted)
+            if result is RunResult.IDLE and self._awaits_input():
+                time.sleep(self.INPUT_WAIT_S)  # the machine sleeps until the host types
+                continue
             if result is RunResult.IDLE or (deadline is not None and m.clock.now_ns >= deadline):
                 return self._report(Outcome.TIMEOUT if self.pending else Outcome.EXPECTED, halted)
 

@@ -56,7 +56,7 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gd
         if name not in machine.serial.ports:
             raise SphereEmuError(f"--uart {name}: no such UART (have: "
                                  f"{', '.join(sorted(machine.serial.ports))})")
-    host = HostIO()
+    host = HostIO(notify=lambda message: click.echo(message, err=True))
     debugger = report = None
     try:
         if gdb_ports:
@@ -68,7 +68,8 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gd
                 host.attach(port, route)
             elif not quiet:
                 host.attach(port, parse_route(f"{name}=stdio"))
-        runner = Runner(machine, list(expect), list(fail_on), poll=host.poll, debugger=debugger)
+        runner = Runner(machine, list(expect), list(fail_on), poll=host.poll, debugger=debugger,
+                        awaits_input=lambda: host.has_input)
         runner.on_halt = lambda core, reason: click.echo(
             f"[{format_ns(machine.clock.now_ns)}] {core.name}: halted: {reason}", err=True)
         try:
