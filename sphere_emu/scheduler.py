@@ -58,11 +58,10 @@ class Scheduler:
             if next_event is not None:
                 end = min(end, max(next_event, clock.now_ns + 1))
             span = end - clock.now_ns
+            # A core that stops for the debugger mid-slice does not cut the slice short for
+            # the others: every core finishes the same span, so lock-step timing is kept.
             for core in running:
-                budget = max(1, span * core.frequency_hz // 1_000_000_000)
-                core.run(budget)
-                if core.debug_stop:
-                    break
+                core.run(max(1, span * core.frequency_hz // 1_000_000_000))
             clock.advance_to(end)
             self._after_slice()
 
