@@ -17,7 +17,10 @@ gives each core its own address map that places memories and peripherals at addr
           - {at: 0x21040000, peripheral: io0-uart, irqs: {irq: 4}}
           - {at: 0x21000000, size: 4K, unimplemented: io0-cirq}
 
-Mappings merge key by key; a core's ``map`` entries merge by the name they map. Every error
+A peripheral option may name another peripheral (``peer: mbox-a7io0-io0`` pairs the two ends
+of a mailbox); a core may be held in reset by a block's reset line (``reset_by:
+io-reset.io0``). Mappings merge key by key; a core's ``map`` entries merge by the name they
+map. Every error
 names the file, the key path and what is wrong, on one line.
 """
 
@@ -74,6 +77,18 @@ class CoreSpec:
     irqs: int
     priority_bits: int
     map: tuple[MapEntry, ...]
+    reset_by: tuple[str, str] | None = None  # (peripheral, reset line) that holds/releases it
+
+
+class PeripheralRef(str):
+    """An option value that names another peripheral of the board (e.g. a mailbox's peer)."""
+
+
+def peripheral_ref(value: object) -> PeripheralRef:
+    """Option parser for values that name a peripheral; the machine links the two."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"must name a peripheral, not {value!r}")
+    return PeripheralRef(value)
 
 
 @dataclass(frozen=True)
@@ -242,6 +257,10 @@ def load_board(path: str | Path) -> BoardSpec:
         options = {k: v.number(val, (*at, k), cls.OPTIONS[k]) for k, val in body.items()
                    if k != "type"}
         peripherals[name] = PeripheralSpec(name, ptype, options)
+    for name, pspec in peripherals.items():
+        for key, value in pspec.options.items():
+            if isinstance(value, PeripheralRef) and value not in peripherals:
+                raise v.fail(("peripherals", name, key), f"no peripheral named {value!r}")
 
     cores: dict[str, CoreSpec] = {}
     raw_cores = top.get("cores")
@@ -249,8 +268,8 @@ def load_board(path: str | Path) -> BoardSpec:
         raise v.fail(("cores",), "must be a mapping with at least one core")
     for cname, body in raw_cores.items():
         at = ("cores", cname)
-        body = v.mapping(body, at, {"type", "frequency", "reset", "irqs", "priority_bits", "map"},
-                         {"type", "frequency", "map"})
+        body = v.mapping(body, at, {"type", "frequency", "reset", "reset_by", "irqs",
+                                    "priority_bits", "map"}, {"type", "frequency", "map"})
         if body["type"] not in CORE_TYPES:
             raise v.fail((*at, "type"), f"unknown core type {body['type']!r} "
                                         f"(known: {', '.join(CORE_TYPES)})")
@@ -258,6 +277,8 @@ def load_board(path: str | Path) -> BoardSpec:
         if reset not in RESET_STATES:
             raise v.fail((*at, "reset"), f"must be one of {', '.join(RESET_STATES)}")
         irqs = v.number(body.get("irqs", 0), (*at, "irqs"))
+        reset_by = _reset_by(v, body.get("reset_by"), (*at, "reset_by"), peripherals,
+                             PERIPHERAL_TYPES)
         entries = _core_map(v, body["map"], (*at, "map"), memories, peripherals, PERIPHERAL_TYPES,
                             irqs)
         cores[cname] = CoreSpec(
@@ -265,7 +286,7 @@ def load_board(path: str | Path) -> BoardSpec:
             frequency_hz=v.number(body["frequency"], (*at, "frequency"), parse_frequency_hz),
             reset=reset, irqs=irqs,
             priority_bits=v.number(body.get("priority_bits", 8), (*at, "priority_bits")),
-            map=entries)
+            map=entries, reset_by=reset_by)
 
     devices = top.get("devices") or {}
     if devices:
@@ -275,6 +296,20 @@ def load_board(path: str | Path) -> BoardSpec:
     return BoardSpec(name=str(name), path=path.resolve(),
                      description=str(top.get("description", "")), memories=memories,
                      peripherals=peripherals, cores=cores, devices={})
+
+
+def _reset_by(v: _Validator, raw: Any, at: Path_, peripherals: dict[str, PeripheralSpec],
+              ptypes: dict[str, Any]) -> tuple[str, str] | None:
+    if raw is None:
+        return None
+    block, dot, line = str(raw).rpartition(".")
+    if not dot or block not in peripherals:
+        raise v.fail(at, f"must be PERIPHERAL.LINE naming a reset output, not {raw!r}")
+    lines = getattr(ptypes[peripherals[block].type], "RESETS", ())
+    if line not in lines:
+        raise v.fail(at, f"{block} has no reset output {line!r} "
+                         f"(has: {', '.join(lines) or 'none'})")
+    return block, line
 
 
 def _core_map(v: _Validator, raw: Any, at: Path_, memories: dict[str, MemorySpec],

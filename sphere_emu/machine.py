@@ -3,11 +3,11 @@
 import importlib
 from pathlib import Path
 
-from .board import BoardSpec, CoreSpec
+from .board import BoardSpec, CoreSpec, PeripheralRef
 from .bus import AddressMap, Mapping, MemoryBlock
 from .bus.bus import BusError
 from .clock import Clock
-from .cpu.core import Core
+from .cpu.core import Core, CoreState
 from .errors import FirmwareError
 from .image.elf import ElfImage, read_elf
 from .peripherals import PERIPHERAL_TYPES
@@ -38,9 +38,17 @@ class Machine:
             ctx = PeripheralContext(clock=self.clock, options=dict(spec.options),
                                     memory=_SystemMemory(self), sinks=self.serial)
             self.peripherals[name] = PERIPHERAL_TYPES[spec.type](name, ctx)
+        for name, spec in board.peripherals.items():
+            for option, value in spec.options.items():
+                if isinstance(value, PeripheralRef):
+                    self.peripherals[name].link(option, self.peripherals[value])
         self.cores: dict[str, Core] = {}
         for cspec in board.cores.values():
             self.cores[cspec.name] = self._build_core(cspec)
+        for cspec in board.cores.values():
+            if cspec.reset_by is not None:
+                block, line = cspec.reset_by
+                self.peripherals[block].resets[line].connect(_CoreReset(self.cores[cspec.name]))
         self.scheduler = Scheduler(self.clock, list(self.cores.values()), quantum_ns)
 
     def _build_core(self, spec: CoreSpec) -> Core:
@@ -84,6 +92,21 @@ class Machine:
 
     def run_until(self, deadline_ns: int) -> RunResult:
         return self.scheduler.run_until(deadline_ns)
+
+
+class _CoreReset:
+    """Lets a block's reset line hold a core in reset or start it at a vector table."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    def hold(self) -> None:
+        self._core.reset()
+        self._core.state = CoreState.HELD
+
+    def release(self, entry: int) -> None:
+        self._core.reset()
+        self._core.start_at(entry)
 
 
 class _SystemMemory:

@@ -201,6 +201,15 @@ class AddressMap:
         """
         self._stop_after_access = True
 
+    def cancel_stop_after_access(self) -> None:
+        """Forget a requested stop and its record: the instruction completed after all.
+
+        Inside a Thumb IT block Unicorn does not abandon the instruction on ``emu_stop``; it
+        finishes the block and stops after it, so there is nothing to replay.
+        """
+        self._stop_after_access = False
+        self._replay = None
+
     def _maybe_stop(self, is_write: bool, address: int, value: int) -> None:
         if self._stop_after_access and self._uc is not None:
             self._stop_after_access = False
