@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
-from unicorn import UC_ARCH_ARM, UC_CPU_ARM_CORTEX_M4, UC_MODE_MCLASS, UC_MODE_THUMB, Uc
-from unicorn.arm_const import UC_ARM_REG_PC, UC_ARM_REG_SP
+from unicorn import UC_ARCH_ARM, UC_MODE_MCLASS, UC_MODE_THUMB, Uc
+from unicorn.arm_const import UC_ARM_REG_PC, UC_ARM_REG_SP, UC_CPU_ARM_CORTEX_M4
 
 from sphere_emu.board import load_board
 from sphere_emu.machine import Machine

@@ -1,0 +1,39 @@
+/* The MT3620 as the Cortex-A7 sees it (docs/cortex-a7.md has the full map). */
+#ifndef MT3620_A7_H
+#define MT3620_A7_H
+#include <stdint.h>
+
+#define REG32(addr) (*(volatile uint32_t *)(addr))
+
+#define A7_UART_BASE      0x3F010000u   /* debug console, GIC ID 132 */
+#define IO_RESET_BASE     0x3F020000u   /* Secure World only */
+#define IO0_TCM_WINDOW    0x3F100000u   /* io0's 192 KiB TCM, Secure World only */
+#define IO1_TCM_WINDOW    0x3F200000u
+#define IO_TCM_SIZE       (192u * 1024u)
+#define MBOX_A7_IO0       0x31010000u   /* A7 end of the A7<->io0 mailbox, GIC IDs 133-138 */
+#define MBOX_A7_IO1       0x31020000u   /* A7 end of the A7<->io1 mailbox, GIC IDs 139-144 */
+#define SYSRAM_BASE       0x80000000u
+#define SECURE_SRAM_BASE  0x803D0000u
+#define FLASH_BASE        0x90000000u
+
+/* GIC interrupt IDs */
+#define GIC_ID_VTIMER       27
+#define GIC_ID_SECURE_TIMER 29
+#define GIC_ID_NS_TIMER     30
+#define GIC_ID_A7_UART      132
+#define GIC_ID_MBOX_IO0(line) (133 + (line))   /* line: 0 rd, 1 nf, 2 wr, 3 ne, 4 fifo, 5 sw */
+#define GIC_ID_MBOX_IO1(line) (139 + (line))
+
+/* IO-core reset control (our layout) */
+#define IO_RESET_ID          REG32(IO_RESET_BASE + 0x00)
+#define IO_RESET_VECTOR(n)   REG32(IO_RESET_BASE + 0x10 + 0x10 * (n))
+#define IO_RESET_CTRL(n)     REG32(IO_RESET_BASE + 0x14 + 0x10 * (n))
+#define IO_RESET_RUN         (1u << 0)
+
+/* UART (same 16550-like block as the IO cores' debug UART) */
+#define UART_THR(b)  REG32((b) + 0x00)
+#define UART_LCR(b)  REG32((b) + 0x0C)
+#define UART_FCR(b)  REG32((b) + 0x08)
+#define UART_LSR(b)  REG32((b) + 0x14)
+#define UART_LSR_THRE (1u << 5)
+#endif
