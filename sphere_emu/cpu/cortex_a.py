@@ -277,7 +277,6 @@ class CortexA7(Core):
         self.world = self.secure
         self.monitor = MonitorState()
         self._decoder = mmu.AccessDecoder()
-        self._redirect = host_clock_redirect()
         self._stop: _Stop | None = None
         self._in_run = False
         self._emulating = False  # inside emu_start
@@ -380,7 +379,8 @@ class CortexA7(Core):
         self._run_budget = budget
         self._run_begin = begin & ~1
         error: UcError | None = None
-        redirect = (self._redirect.active(self._counter_now_ns) if self._redirect
+        host_clock = host_clock_redirect()  # found on the first A7 run, not at machine build
+        redirect = (host_clock.active(self._counter_now_ns) if host_clock
                     else contextlib.nullcontext())
         self._in_emu = self._emulating = True
         try:

@@ -325,20 +325,37 @@ def _clock_gettime_slot() -> tuple[ctypes.c_void_p, int] | None:
 
 
 def _relocation_offset(path: Path, symbol: str) -> int | None:
+    """Offset of ``symbol``'s PLT slot: only the jump-slot table is searched, by symbol index
+    (the library has tens of thousands of other relocations; reading them costs seconds)."""
     try:
         with path.open("rb") as f:
             elf = ELFFile(f)
-            for section in elf.iter_sections():
-                if not isinstance(section, RelocationSection):
-                    continue
-                symtab = elf.get_section(section["sh_link"])
-                for rel in section.iter_relocations():
-                    index = rel["r_info_sym"]
-                    if index and symtab.get_symbol(index).name == symbol:
-                        return rel["r_offset"]
+            plt = elf.get_section_by_name(".rela.plt") or elf.get_section_by_name(".rel.plt")
+            if not isinstance(plt, RelocationSection):
+                return None
+            symtab = elf.get_section(plt["sh_link"])
+            strtab = elf.get_section(symtab["sh_link"]).data()
+            wanted = _symbol_indices(symtab.data(), symtab["sh_entsize"], strtab, symbol)
+            for rel in plt.iter_relocations():
+                if rel["r_info_sym"] in wanted:
+                    return rel["r_offset"]
     except (OSError, ELFError):
         return None
     return None
+
+
+def _symbol_indices(symbols: bytes, entry_size: int, names: bytes, symbol: str) -> set[int]:
+    """Indices of the symbol-table entries named ``symbol``, read straight from the bytes
+    (st_name is the first u32 of both ELF32 and ELF64 symbols)."""
+    needle = b"\0" + symbol.encode() + b"\0"
+    name_offsets = set()
+    at = names.find(needle)
+    while at >= 0:
+        name_offsets.add(at + 1)
+        at = names.find(needle, at + 1)
+    view = memoryview(symbols)
+    return {i for i in range(len(symbols) // entry_size)
+            if int.from_bytes(view[i * entry_size:i * entry_size + 4], "little") in name_offsets}
 
 
 @functools.cache
