@@ -172,9 +172,10 @@ class World:
         for m in mappings:
             self.map.add(m)
         uc = self.uc
-        self.map.access_state = lambda: BusAccess(
+        access = BusAccess(
             core.name, secure=secure,
-            privileged=uc.reg_read(uc_arm.UC_ARM_REG_CPSR) & MODE_MASK != MODE_USR)
+            privileged=lambda: uc.reg_read(uc_arm.UC_ARM_REG_CPSR) & MODE_MASK != MODE_USR)
+        self.map.access_state = lambda: access
         self.map.on_bus_error = core._bus_error
         self.map.install(uc)
         uc.hook_add(UC_HOOK_INTR, core._on_interrupt)

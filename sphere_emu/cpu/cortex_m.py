@@ -17,7 +17,7 @@ register write that made one deliverable (the bus ends the run after that access
 
 import logging
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -397,11 +397,6 @@ class SystemControlSpace(Peripheral):
             for i in range(size):
                 self._set_priority_byte(offset + i, (value >> (8 * i)) & 0xFF)
         else:
-            reg = self._by_offset.get(word)
-            if reg is not None and reg.access is W1C and size < 4:
-                # Clearing through a byte or halfword (MMFSR, BFSR, UFSR) must leave the
-                # other bytes alone, so it becomes a word write with zeros there.
-                offset, size, value = word, 4, (value << lane) & 0xFFFFFFFF
             super().write(offset, size, value, access)
             return
         self.update()
@@ -549,24 +544,6 @@ class SystemControlSpace(Peripheral):
 # The core
 
 
-class _CoreAccess(BusAccess):
-    """Who this core's accesses come from. Privilege is read from the CPU only when a block
-    or an access rule asks: most never do, and a register read per MMIO access would
-    double the cost of every access."""
-
-    def __init__(self, initiator: str, is_privileged: Callable[[], bool]) -> None:
-        self._is_privileged = is_privileged
-        super().__init__(initiator)
-
-    @property
-    def privileged(self) -> bool:
-        return self._is_privileged()
-
-    @privileged.setter
-    def privileged(self, _value: bool) -> None:
-        pass  # the dataclass initialiser's default; the CPU state is the truth
-
-
 @dataclass(frozen=True)
 class _Frame:
     """The context an exception entry stacked: where, and the EXC_RETURN that unstacks it."""
@@ -596,7 +573,7 @@ class CortexM4(Core):
         for m in mappings:
             self._map.add(m)
         self._map.add(Mapping(SCS_BASE, SCS_SIZE, "scs", "peripheral", peripheral=self.scs))
-        access = _CoreAccess(spec.name, self.privileged)
+        access = BusAccess(spec.name, privileged=self.privileged)
         self._map.access_state = lambda: access
         self._map.on_bus_error = self._on_bus_error
         self._map.install(uc)

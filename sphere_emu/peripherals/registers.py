@@ -48,13 +48,25 @@ class Register:
     writable: int = 0xFFFFFFFF  # bits a plain write may change
 
 
-@dataclass
 class BusAccess:
-    """Who is making an access: what the bus's access rules (firewalls) decide on."""
+    """Who is making an access: what the bus's access rules (firewalls) decide on.
 
-    initiator: str
-    secure: bool = False
-    privileged: bool = True
+    ``privileged`` may be given as a function: a core passes one that reads its CPU state,
+    so the register read is paid only by the blocks and rules that ask.
+    """
+
+    __slots__ = ("initiator", "secure", "_privileged")
+
+    def __init__(self, initiator: str, secure: bool = False,
+                 privileged: bool | Callable[[], bool] = True) -> None:
+        self.initiator = initiator
+        self.secure = secure
+        self._privileged = privileged
+
+    @property
+    def privileged(self) -> bool:
+        p = self._privileged
+        return p() if callable(p) else p
 
 
 @dataclass
@@ -135,10 +147,12 @@ class Peripheral:
         if reg.access in (RO, RC):
             self.guest_error(f"write of {value:#x} to read-only register {reg.name}")
             return
-        if size < 4:  # narrow store: merge into the current register contents
+        if size < 4:  # narrow store: only the bytes written change
             shift = 8 * (offset & 3)
             mask = ((1 << (8 * size)) - 1) << shift
-            value = (self.regs[reg.name] & ~mask) | ((value << shift) & mask)
+            value = (value << shift) & mask
+            if reg.access is not W1C:  # a W1C byte store must not clear its neighbours
+                value |= self.regs[reg.name] & ~mask
         writer = self._writers.get(reg.name)
         if writer:
             writer(self, value)
