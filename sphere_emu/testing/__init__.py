@@ -2,10 +2,10 @@
 
 ::
 
-    from sphere_emu.testing import Device
+    from sphere_emu.testing import EmulatedDevice
 
     def test_hello():
-        dev = Device("boards/mt3620-rdb.yaml", io0="firmware/prebuilt/hello-rt.elf")
+        dev = EmulatedDevice("boards/mt3620-rdb.yaml", io0="firmware/prebuilt/hello-rt.elf")
         hello = dev.wait_for_line(r"Hello", timeout="100ms")
         tick = dev.wait_for_line(r"Tick 1", timeout="2s")
         assert 0.9e9 < tick.time_ns - hello.time_ns < 1.1e9
@@ -31,7 +31,7 @@ class WaitTimeout(AssertionError):
     """A wait ran out of virtual time; the message shows what the device printed instead."""
 
 
-class Device:
+class EmulatedDevice:
     """One emulated machine with firmware loaded, plus the lines its UARTs have printed."""
 
     def __init__(self, board: str | Path, **firmware: str | Path) -> None:
@@ -113,4 +113,4 @@ def _ns(value: str | int) -> int:
     return value if isinstance(value, int) else parse_duration_ns(value)
 
 
-__all__: Iterable[str] = ("Device", "WaitTimeout")
+__all__: Iterable[str] = ("EmulatedDevice", "WaitTimeout")

@@ -9,10 +9,10 @@ Installed as a ``pytest11`` entry point, so any project with sphere-emu installe
 
 import pytest
 
-from . import Device
+from . import EmulatedDevice
 
 
 @pytest.fixture
 def sphere_device():
-    """A factory for ``Device`` objects: ``sphere_device(board, core=elf, ...)``."""
-    return Device
+    """A factory for ``EmulatedDevice`` objects: ``sphere_device(board, core=elf, ...)``."""
+    return EmulatedDevice
