@@ -5,24 +5,24 @@ import re
 import pytest
 from conftest import BOARDS, PREBUILT
 
-from sphere_emu.testing import Device
+from sphere_emu.testing import EmulatedDevice
 
 BOARD = BOARDS / "mt3620-rdb.yaml"
 ELF = PREBUILT / "gpt-selftest.elf"
 
 
-def run_selftest() -> Device:
-    dev = Device(BOARD, io0=ELF)
+def run_selftest() -> EmulatedDevice:
+    dev = EmulatedDevice(BOARD, io0=ELF)
     dev.wait_for_line(r"gpt-selftest: \d+ passed", timeout="2s")
     return dev
 
 
 @pytest.fixture(scope="module")
-def selftest() -> Device:
+def selftest() -> EmulatedDevice:
     return run_selftest()
 
 
-def results(dev: Device) -> dict[str, tuple[bool, int]]:
+def results(dev: EmulatedDevice) -> dict[str, tuple[bool, int]]:
     out = {}
     for event in dev.lines:
         m = re.fullmatch(r"(PASS|FAIL) (.*): (\d+) \(expected \d+\)", event.line)

@@ -2,7 +2,7 @@
 
 from conftest import BOARDS, PREBUILT
 
-from sphere_emu.testing import Device
+from sphere_emu.testing import EmulatedDevice
 
 BOARD = BOARDS / "mt3620-rdb.yaml"
 ELF = PREBUILT / "hello-rt.elf"
@@ -11,7 +11,7 @@ SECOND_NS = 1000 * 33 * 10**9 // 32768  # 1000 ticks of the "1 kHz" (32768/33 Hz
 
 
 def test_ticks_arrive_one_timer_second_apart_in_virtual_time():
-    dev = Device(BOARD, io0=ELF)
+    dev = EmulatedDevice(BOARD, io0=ELF)
     hello = dev.wait_for_line(r"Hello from the MT3620 IO core!", timeout="10ms")
     ticks = [dev.wait_for_line(rf"^Tick {n}$", timeout="1100ms") for n in (1, 2, 3)]
     assert hello.time_ns < 1_000_000

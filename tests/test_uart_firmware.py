@@ -9,7 +9,7 @@ import time
 import pytest
 from conftest import BOARDS, PREBUILT, ROOT
 
-from sphere_emu.testing import Device
+from sphere_emu.testing import EmulatedDevice
 
 BOARD = BOARDS / "mt3620-rdb.yaml"
 ELF = PREBUILT / "uart-selftest.elf"
@@ -17,8 +17,8 @@ CHAR_NS = -(-10 * 10**9 * 225 // 26_000_000)  # one 8N1 byte at the firmware's 1
 
 
 @pytest.fixture
-def dev() -> Device:
-    device = Device(BOARD, io0=ELF)
+def dev() -> EmulatedDevice:
+    device = EmulatedDevice(BOARD, io0=ELF)
     device.wait_for_line(r"^RX READY$", timeout="200ms")
     return device
 
