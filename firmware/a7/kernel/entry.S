@@ -1,0 +1,111 @@
+/* Kernel entry, exception vectors and the User-mode boundary. The Security Monitor (or the
+   stand-in, standin/) enters _start in Normal-World SVC mode, MMU off, with r0 = physical
+   address of the flash table (flash_layout.h). The vector table is the first thing in the
+   image, so the entry point is its reset slot. */
+    .file "entry.S"
+    .syntax unified
+    .arm
+    .section .text.vectors, "ax"
+    .global _start
+    .global vectors
+    .balign 32
+vectors:
+_start:
+    b reset
+    b undef_entry
+    b svc_entry
+    b pabt_entry
+    b dabt_entry
+    b .
+    b irq_entry
+    b fiq_entry
+
+reset:
+    cpsid aif
+    mov r4, r0
+    cps #0x12               @ IRQ
+    ldr sp, =__irq_stack_top
+    cps #0x17               @ Abort
+    ldr sp, =__abt_stack_top
+    cps #0x1B               @ Undefined
+    ldr sp, =__und_stack_top
+    cps #0x13               @ SVC
+    ldr sp, =__svc_stack_top
+    ldr r0, =vectors
+    mcr p15, 0, r0, c12, c0, 0      @ VBAR
+    isb
+    ldr r0, =__bss_start
+    ldr r1, =__bss_end
+    mov r2, #0
+1:  cmp r0, r1
+    strlo r2, [r0], #4
+    blo 1b
+    mov r0, r4
+    bl kernel_main
+    .global halt
+halt:
+    wfi
+    b halt
+
+/* System call: save the caller's r0-r12, return address and CPSR as a struct frame on the
+   SVC stack, let C read and rewrite it, return with rfe (restoring CPSR). */
+svc_entry:
+    srsdb sp!, #0x13
+    push {r0-r12}
+    mov r0, sp
+    bl syscall_dispatch
+    pop {r0-r12}
+    rfeia sp!
+
+/* Faults: report which, where and on what address; user_fault() ends the app, or stops the
+   kernel if the fault was its own. */
+undef_entry:
+    sub r1, lr, #4
+    mov r2, #0
+    ldr r0, =str_undef
+    b fault
+pabt_entry:
+    sub r1, lr, #4
+    mrc p15, 0, r2, c6, c0, 2       @ IFAR
+    ldr r0, =str_pabt
+    b fault
+dabt_entry:
+    sub r1, lr, #8
+    mrc p15, 0, r2, c6, c0, 0       @ DFAR
+    ldr r0, =str_dabt
+fault:
+    mrs r3, spsr
+    and r3, r3, #0x1F
+    cmp r3, #0x10
+    bne kernel_fault
+    cps #0x13                       @ an app's fault: finish in SVC mode, on a fresh stack
+    ldr sp, =__svc_stack_top
+    bl user_fault
+    b halt
+
+/* Interrupts stay masked in every mode (the kernel sleeps with WFI, which wakes on a
+   pending interrupt anyway), so these only return. */
+irq_entry:
+fiq_entry:
+    subs pc, lr, #4
+
+/* enter_user(entry, sp): drop to User mode at entry with the given stack; IRQ/FIQ stay
+   masked. The SVC stack is reset: nothing of the caller is kept. */
+    .global enter_user
+enter_user:
+    cps #0x1F                       @ System mode: User's sp
+    mov sp, r1
+    cps #0x13
+    ldr sp, =__svc_stack_top
+    mov lr, r0
+    mov r0, #0xD0                   @ User, I and F masked
+    msr spsr_cxsf, r0
+    mov r0, #0
+    mov r1, #0
+    movs pc, lr
+    .ltorg
+
+    .section .rodata.fault_names, "a"
+str_undef: .asciz "undefined instruction"
+str_pabt:  .asciz "prefetch abort"
+str_dabt:  .asciz "data abort"

@@ -1,0 +1,62 @@
+# Included at the end of firmware/Makefile: the high-level app kit, the sample apps and
+# their signed packages, and the OS kernel (issue 5; docs/kernel-and-apps.md).
+#
+# hl/apps/NAME/*.c             -> prebuilt/NAME.elf  (high-level apps, A7 User mode)
+# hl/apps/NAME/app_manifest.json, apps/NAME/app_manifest.json
+#                              -> prebuilt/NAME.imagepackage (development key, build time 0)
+# a7/kernel/*.c *.S            -> prebuilt/kernel.elf, prebuilt/kernel.imagepackage
+# a7/kernel/standin/*.c *.S    -> prebuilt/kernel-standin-sm.elf (kernel tests only)
+
+HL_CFLAGS := -mcpu=cortex-a7 -marm -mfloat-abi=soft -mno-unaligned-access \
+             -Os -g -std=gnu11 -Wall -Wextra -Werror -ffreestanding -fno-common \
+             -ffunction-sections -fdata-sections -ffile-prefix-map=$(CURDIR)=. \
+             -Wa,--debug-prefix-map=$(CURDIR)=. -Ihl/include
+HL_LDFLAGS := -nostartfiles -nostdlib -Wl,--gc-sections -Wl,--build-id=none -Wl,-n \
+              -Thl/linker.ld -lgcc
+HL_APPS   := $(notdir $(wildcard hl/apps/*))
+HL_COMMON := hl/crt0.S $(wildcard hl/lib/*.c)
+HL_ELFS   := $(HL_APPS:%=$(OUT)/%.elf)
+
+KERNEL_SRCS  := $(wildcard a7/kernel/*.c a7/kernel/*.S) hl/lib/format.c hl/lib/string.c
+STANDIN_SRCS := $(wildcard a7/kernel/standin/*.c a7/kernel/standin/*.S)
+KERNEL_LDFLAGS := -nostartfiles -nostdlib -Wl,--gc-sections -Wl,--build-id=none -Wl,-n -lgcc
+KERNEL_ELFS  := $(OUT)/kernel.elf $(OUT)/kernel-standin-sm.elf
+
+PYTHON    ?= python3
+PACK      := $(PYTHON) -m sphere_emu image pack-application --key development
+RT_PKG_APPS := $(notdir $(patsubst %/,%,$(dir $(wildcard apps/*/app_manifest.json))))
+HL_PKGS   := $(HL_APPS:%=$(OUT)/%.imagepackage)
+RT_PKGS   := $(RT_PKG_APPS:%=$(OUT)/%.imagepackage)
+APP_PKGS  := $(HL_PKGS) $(RT_PKGS) $(OUT)/kernel.imagepackage
+
+# `check` compares every file of ELFS with its rebuilt twin.
+ELFS      += $(HL_ELFS) $(KERNEL_ELFS) $(APP_PKGS)
+
+all: $(HL_ELFS) $(KERNEL_ELFS) $(APP_PKGS)
+
+$(HL_ELFS): $(OUT)/%.elf: $(HL_COMMON) hl/linker.ld $(wildcard hl/include/*.h hl/include/*/*.h) FORCE
+	@mkdir -p $(OUT)
+	$(CC) $(HL_CFLAGS) -o $@ $(HL_COMMON) $(wildcard hl/apps/$*/*.c) $(HL_LDFLAGS)
+
+$(OUT)/kernel.elf: $(KERNEL_SRCS) a7/kernel/kernel.ld FORCE
+	@mkdir -p $(OUT)
+	$(CC) $(A7_CFLAGS) -Ihl/include -o $@ $(KERNEL_SRCS) -Ta7/kernel/kernel.ld $(KERNEL_LDFLAGS)
+
+$(OUT)/kernel-standin-sm.elf: $(STANDIN_SRCS) a7/kernel/standin/linker.ld FORCE
+	@mkdir -p $(OUT)
+	$(CC) $(A7_CFLAGS) -o $@ $(STANDIN_SRCS) -Ta7/kernel/standin/linker.ld $(KERNEL_LDFLAGS)
+
+# The kernel as the Security Monitor loads it: os_image_header + flat image (flash_layout.h),
+# made by the boot chain's a7/sm/os_payload.py.
+$(OUT)/kernel.imagepackage: $(OUT)/kernel.elf
+	@mkdir -p $(BLOBS)
+	$(PYTHON) a7/sm/os_payload.py $< $(BLOBS)/kernel.bin
+	$(PYTHON) -m sphere_emu image pack-os-component $(BLOBS)/kernel.bin \
+	    --type kernel --name kernel --key development --build-time 0 \
+	    --security-version 1 -o $@ >/dev/null
+
+$(HL_PKGS): $(OUT)/%.imagepackage: $(OUT)/%.elf hl/apps/%/app_manifest.json
+	$(PACK) --manifest hl/apps/$*/app_manifest.json --executable $< -o $@ >/dev/null
+
+$(RT_PKGS): $(OUT)/%.imagepackage: $(OUT)/%.elf apps/%/app_manifest.json
+	$(PACK) --manifest apps/$*/app_manifest.json --executable $< -o $@ >/dev/null
