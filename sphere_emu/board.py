@@ -17,6 +17,12 @@ gives each core its own address map that places memories and peripherals at addr
           - {at: 0x21040000, peripheral: io0-uart, irqs: {irq: 4}}
           - {at: 0x21000000, size: 4K, unimplemented: io0-cirq}
 
+The optional ``os`` key names the signed OS images a boot starts from (docs/boot-chain.md);
+paths are relative to the board file that gives them, and default to the bundled prebuilt
+packages::
+
+    os: {security-monitor: my-sm.imagepackage, kernel: my-kernel.imagepackage}
+
 A peripheral option may name another peripheral (``peer: mbox-a7io0-io0`` pairs the two ends
 of a mailbox); a core may be held in reset by a block's reset line (``reset_by:
 io-reset.io0``). Mappings merge key by key; a core's ``map`` entries merge by the name they
@@ -34,6 +40,10 @@ from .errors import BoardError
 from .units import parse_frequency_hz, parse_int, parse_size
 
 CORE_TYPES = ("cortex-m4f", "cortex-a7")
+# The bundled OS images (firmware/prebuilt/, committed): used when a board has no ``os`` key.
+PREBUILT = Path(__file__).resolve().parent.parent / "firmware" / "prebuilt"
+DEFAULT_OS = {"security-monitor": PREBUILT / "security-monitor.imagepackage",
+              "kernel": PREBUILT / "kernel.imagepackage"}
 RESET_STATES = ("running", "held")
 PAGE = 0x1000
 
@@ -92,6 +102,14 @@ def peripheral_ref(value: object) -> PeripheralRef:
 
 
 @dataclass(frozen=True)
+class OsSpec:
+    """The image packages a boot starts from (files; checked when the board boots)."""
+
+    security_monitor: Path = DEFAULT_OS["security-monitor"]
+    kernel: Path = DEFAULT_OS["kernel"]
+
+
+@dataclass(frozen=True)
 class BoardSpec:
     name: str
     path: Path
@@ -100,6 +118,7 @@ class BoardSpec:
     peripherals: dict[str, PeripheralSpec]
     cores: dict[str, CoreSpec]
     devices: dict[str, dict[str, Any]]
+    os: OsSpec = OsSpec()
 
 
 # --------------------------------------------------------------------------------------
@@ -228,7 +247,7 @@ def load_board(path: str | Path) -> BoardSpec:
     raw = loader.load(path)
     v = _Validator(path.resolve(), loader.origins)
     top = v.mapping(raw, (), {"name", "description", "memories", "peripherals", "cores",
-                              "devices"}, {"cores"})
+                              "devices", "os"}, {"cores"})
 
     memories: dict[str, MemorySpec] = {}
     for name, body in v.mapping(top.get("memories", {}) or {}, ("memories",),
@@ -295,7 +314,21 @@ def load_board(path: str | Path) -> BoardSpec:
     name = top.get("name", path.stem)
     return BoardSpec(name=str(name), path=path.resolve(),
                      description=str(top.get("description", "")), memories=memories,
-                     peripherals=peripherals, cores=cores, devices={})
+                     peripherals=peripherals, cores=cores, devices={},
+                     os=_os_spec(v, top.get("os")))
+
+
+def _os_spec(v: _Validator, raw: Any) -> OsSpec:
+    if raw is None:
+        return OsSpec()
+    body = v.mapping(raw, ("os",), set(DEFAULT_OS))
+    paths = dict(DEFAULT_OS)
+    for key, value in body.items():
+        if not isinstance(value, str) or not value:
+            raise v.fail(("os", key), f"must be the path of an image package, not {value!r}")
+        origin = v.origins.get(("os", key), v.origins.get(("os",), v.top))
+        paths[key] = (origin.parent / value).resolve()
+    return OsSpec(security_monitor=paths["security-monitor"], kernel=paths["kernel"])
 
 
 def _reset_by(v: _Validator, raw: Any, at: Path_, peripherals: dict[str, PeripheralSpec],

@@ -86,6 +86,19 @@ class Machine:
         core.start_at(image.entry)
         return image
 
+    # -- Pluton ------------------------------------------------------------------------
+    @property
+    def system_memory(self) -> "_SystemMemory":
+        """Bus-master access to the A7's physical view (how Pluton reaches guest memory)."""
+        return _SystemMemory(self)
+
+    def attach_pluton(self, pluton: object) -> None:
+        """Serve every Pluton mailbox of the board with ``pluton`` (a ``Pluton`` built on
+        the run's device), instead of the throwaway device a mailbox makes for itself."""
+        for peripheral in self.peripherals.values():
+            if peripheral.TYPE == "pluton-mailbox":
+                peripheral.attach(pluton)  # type: ignore[attr-defined]
+
     # -- running -----------------------------------------------------------------------
     def run_for(self, duration_ns: int) -> RunResult:
         return self.scheduler.run_until(self.clock.now_ns + duration_ns)

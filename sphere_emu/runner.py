@@ -23,6 +23,7 @@ class Outcome(Enum):
     FAILED = 1  # a --fail-on pattern was seen
     TIMEOUT = 3  # the time limit passed before every --expect pattern was seen
     LOCKUP = 4  # every started core halted (lockup or fatal fault)
+    REFUSED = 5  # the boot chain refused an image (docs/boot-chain.md)
     DEBUG = 6  # a core stopped for the debugger (only seen through the API)
 
     @property
@@ -44,6 +45,7 @@ class RunReport:
     matched: list[LineEvent] = field(default_factory=list)
     failure: LineEvent | None = None
     halted: dict[str, str] = field(default_factory=dict)  # core -> reason
+    refusal: str | None = None  # the boot refusal's one-line message
 
 
 class Debugger(Protocol):
@@ -77,6 +79,7 @@ class Runner:
         self.lines: list[LineEvent] = []
         self._poll = poll
         self._reported: set[str] = set()
+        self.refusal: str | None = None
         self.on_halt = lambda core, reason: None
         for port in machine.serial.ports.values():
             port.line_listeners.append(self._on_line)
@@ -95,6 +98,12 @@ class Runner:
         if self.expect and not self.pending:
             self.machine.scheduler.request_stop()
 
+    def refuse(self, message: str) -> None:
+        """The boot chain refused an image: end the run now with Outcome.REFUSED."""
+        if self.refusal is None:
+            self.refusal = message
+        self.machine.scheduler.request_stop()
+
     def run(self, timeout_ns: int | None) -> RunReport:
         m = self.machine
         deadline = None if timeout_ns is None else m.clock.now_ns + timeout_ns
@@ -111,6 +120,8 @@ class Runner:
             if debugger is not None:
                 debugger.poll()
             halted = self._check_halted()
+            if self.refusal is not None:
+                return self._report(Outcome.REFUSED, halted)
             if self.failure:
                 return self._report(Outcome.FAILED, halted)
             if self.expect and not self.pending:
@@ -147,4 +158,4 @@ class Runner:
         for port in self.machine.serial.ports.values():
             port.flush_line()
         return RunReport(outcome, self.machine.clock.now_ns, list(self.matched), self.failure,
-                         halted)
+                         halted, self.refusal)

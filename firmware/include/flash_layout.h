@@ -29,4 +29,24 @@ struct flash_table {
     struct flash_entry entries[FLASH_TABLE_MAX];
 };
 
+/* Added for issue 5 (boot chain): the payload of the Security Monitor and kernel packages
+   is this 16-byte header followed by the flat image (a7/sm/os_payload.py makes it from an
+   ELF). The loader copies the `image_size` bytes after the header to `load_address` and
+   starts the image at `entry` (bit 0 set: Thumb). The Security Monitor must load inside its
+   RAM [0x803D0000, 0x80400000); a kernel inside Normal-World SYSRAM [0x80000000,
+   0x803D0000). The kernel starts in Non-secure SVC mode, MMU off, A/I/F masked, with
+   r0 = FLASH_BASE (this table) and r1 = its image size. */
+#define OS_IMAGE_MAGIC      0x3149534Fu   /* "OSI1" */
+struct os_image_header {
+    uint32_t magic;         /* OS_IMAGE_MAGIC */
+    uint32_t load_address;
+    uint32_t image_size;    /* bytes of image after this header */
+    uint32_t entry;
+};
+
+#define FLASH_SIZE          0x01000000u   /* 16 MiB */
+#define FLASH_ALIGN         0x1000u
+#define NW_SYSRAM_BASE      0x80000000u
+#define NW_SYSRAM_END       0x803D0000u
+
 #endif

@@ -48,4 +48,25 @@
 #define SM_E_BAD_ELF          0x4u
 #define SM_E_IMAGE            0x100u  /* + Pluton's image refusal code (docs/pluton.md) */
 
+/* Added for issue 5 (docs/boot-chain.md). SM_VERIFY_IMAGE takes packages in flash only
+   (anything else: SM_E_BAD_ARGUMENT), and a refused image stops the boot: the Security
+   Monitor logs `[SM] REFUSED ...`, reports it to Pluton and does not return to the Normal
+   World; the emulator ends the run with exit status 5. Values for its r3: */
+#define SM_IMAGE_TYPE_ANY           0u
+#define SM_IMAGE_TYPE_APPLICATION   10u
+
+/* More status codes. */
+#define SM_E_BUSY             0x5u   /* a core already running, a block owned by another */
+
+/* Block ids for SM_PERIPHERAL_ACQUIRE/RELEASE: the shared 0x38xxxxxx blocks. */
+#define SM_BLOCK_ADC          0u
+#define SM_BLOCK_GPIO0        1u    /* GPIO blocks 0..5: SM_BLOCK_GPIO0 + n */
+#define SM_BLOCK_ISU0         7u    /* ISU0..ISU5: SM_BLOCK_ISU0 + n */
+#define SM_BLOCK_I2S0         13u
+#define SM_BLOCK_I2S1         14u
+#define SM_BLOCK_COUNT        15u
+#define SM_OWNER_IO0          0u
+#define SM_OWNER_IO1          1u
+#define SM_OWNER_A7           2u
+
 #endif

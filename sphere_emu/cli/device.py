@@ -108,3 +108,62 @@ def install(directory, package, slot, unverified) -> None:
     except ImageError as err:
         raise ImageError(err.reason, f"{package}: {err}") from None
     click.echo(f"{directory}: installed {package} in flash slot {slot}")
+
+
+@command.command(name="attest")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--board", type=click.Path(dir_okay=False),
+              help="Board to boot on (default: the bundled mt3620-rdb.yaml and its OS).")
+@click.option("--nonce", metavar="HEX", help="32-byte nonce, as 64 hex digits (default: random).")
+@click.option("--time", "duration", default="200ms", show_default=True, metavar="DURATION",
+              help="Virtual time the device runs before it is asked for the quote.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def attest(directory, board, nonce, duration, as_json) -> None:
+    """Boot the device's installed OS and print its measurement log and an attestation
+    quote signed by the device identity key (docs/boot-chain.md).
+
+    Exit status 5 if the boot chain refuses an image (the quote is then not given)."""
+    import os
+    import sys
+
+    from ..board import load_board
+    from ..boot import DEFAULT_BOARD, build, run_boot
+    from ..device import Device
+    from ..runner import Outcome
+    from ..units import parse_duration_ns
+
+    if nonce is None:
+        nonce_bytes = os.urandom(32)
+    else:
+        try:
+            nonce_bytes = bytes.fromhex(nonce)
+        except ValueError:
+            nonce_bytes = b""
+        if len(nonce_bytes) != 32:
+            raise SphereEmuError("--nonce must be 64 hex digits (32 bytes)")
+    device = Device.open(directory)
+    chain = build(load_board(board or DEFAULT_BOARD), device)
+    report = run_boot(chain, parse_duration_ns(duration))
+    if report.outcome is Outcome.REFUSED:
+        click.echo(report.refusal, err=True)
+        sys.exit(Outcome.REFUSED.exit_code)
+    pluton = chain.pluton
+    quote = pluton.quote(nonce_bytes)
+    doc = {"device_id": device.device_id.hex(),
+           "identity_public_key": device.identity_public_key.hex(),
+           "nonce": nonce_bytes.hex(),
+           "measurements": [m.hex() for m in pluton.measurements],
+           "events": [{"index": e.index, "digest": e.digest.hex(), "description": e.description}
+                      for e in pluton.events],
+           "quote": quote.hex()}
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+        return
+    lines = [f"device {directory}", f"  device ID: {doc['device_id']}", "  measurement log:"]
+    lines += [f"    [{e['index']}] {e['digest']}  {e['description']}" for e in doc["events"]]
+    lines.append("  measurements:")
+    lines += [f"    m{i} = {m}" for i, m in enumerate(doc["measurements"])]
+    lines += [f"  nonce: {doc['nonce']}", f"  quote: {doc['quote']}",
+              "  (verify with the device identity public key, X||Y: "
+              f"{doc['identity_public_key']})"]
+    click.echo("\n".join(lines))

@@ -1,15 +1,21 @@
 """``sphere-emu run``: boot a board and run firmware on it."""
 
 import sys
+from dataclasses import dataclass
 
 import click
 
 from ..board import load_board
+from ..boot import BootChain, device_images
+from ..device import PACKAGE_SUFFIX, Device
 from ..errors import SphereEmuError
 from ..gdb import parse_gdb_options, start_servers
-from ..hostio import HostIO, parse_route
+from ..hostio import HostIO, Route, parse_route
+from ..image.elf import ElfImage
+from ..image.errors import ImageError
 from ..machine import Machine
-from ..runner import Outcome, Runner
+from ..runner import Outcome, Runner, RunReport
+from ..trust.files import read_file
 from ..units import format_ns, parse_duration_ns
 
 
@@ -35,23 +41,70 @@ from ..units import format_ns, parse_duration_ns
                    "a free one). See docs/gdb.md.")
 @click.option("--gdb-wait", is_flag=True,
               help="Hold the machine at reset until a debugger attaches (implies --gdb).")
-def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gdb_wait) -> None:
-    """Run FILES on BOARD.
+@click.option("--device", "device_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Boot this persistent device (sphere-emu device create); image packages "
+                   "given are sideloaded into its flash. Default: a fresh temporary "
+                   "development device.")
+def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gdb_wait,
+            device_dir) -> None:
+    """Boot BOARD's signed OS with the app image packages in FILES, or run ELF FILES
+    bare-metal on the cores named with --core.
 
     \b
     Exit status: 0 expectations met (or the run ended without --expect),
     1 a --fail-on line was seen, 2 bad input, 3 timeout before --expect matched,
-    4 every started core halted (guest lockup).
+    4 every started core halted (guest lockup), 5 the boot chain refused an image.
     """
     spec = load_board(board)
-    loads = _assign_files(cores, files, spec.cores)
-    if not loads:
-        raise SphereEmuError("nothing to run: give an ELF and --core NAME (e.g. --core io0)")
-    timeout_ns = parse_duration_ns(timeout) if timeout else None
-    routes = {r.port: r for r in map(parse_route, uarts)}
-    gdb_ports = parse_gdb_options(gdb or ("",), spec.cores) if gdb or gdb_wait else {}
-    machine = Machine(spec)
-    images = {core_name: machine.load_elf(core_name, path) for core_name, path in loads}
+    packages = [f for f in files if f.endswith(PACKAGE_SUFFIX)]
+    if cores and (packages or device_dir):
+        raise SphereEmuError("--core runs bare-metal ELFs; image packages and --device boot "
+                             "the board's OS: give one or the other")
+    if not cores and len(packages) != len(files):
+        raise SphereEmuError("an ELF needs --core NAME (e.g. --core io0); apps to boot with "
+                             "the OS must be .imagepackage files")
+    options = _RunOptions(
+        timeout_ns=parse_duration_ns(timeout) if timeout else None,
+        routes={r.port: r for r in map(parse_route, uarts)},
+        gdb_ports=parse_gdb_options(gdb or ("",), spec.cores) if gdb or gdb_wait else {},
+        gdb_wait=gdb_wait, expect=list(expect), fail_on=list(fail_on), quiet=quiet)
+    if cores:
+        machine = Machine(spec)
+        images = {name: machine.load_elf(name, path)
+                  for name, path in _assign_files(cores, files, spec.cores)}
+        _run(machine, None, images, options)
+        return
+    with (Device.open(device_dir) if device_dir else Device.temporary()) as device:
+        slots = [(_sideload(device, path), path) for path in packages]
+        machine = Machine(spec)
+        _run(machine, BootChain(machine, device, device_images(device, spec.os, slots)), {},
+             options)
+
+
+@dataclass(frozen=True)
+class _RunOptions:
+    timeout_ns: int | None
+    routes: dict[str, Route]
+    gdb_ports: dict[str, int]
+    gdb_wait: bool
+    expect: list[str]
+    fail_on: list[str]
+    quiet: bool
+
+
+def _sideload(device: Device, path: str) -> str:
+    """Put an app package into the device's flash. The boot chain verifies it, not this:
+    a package the device would refuse is refused at boot, by the stage whose job it is."""
+    try:
+        return device.install(read_file(path, "image package"), verify=False)
+    except ImageError as err:
+        raise ImageError(err.reason, f"{path}: {err}") from None
+
+
+def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
+         options: _RunOptions) -> None:
+    """Run until the outcome is known, print it, and exit with its status."""
+    routes, quiet = options.routes, options.quiet
     for name in routes:
         if name not in machine.serial.ports:
             raise SphereEmuError(f"--uart {name}: no such UART (have: "
@@ -59,8 +112,9 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gd
     host = HostIO(notify=lambda message: click.echo(message, err=True))
     debugger = report = None
     try:
-        if gdb_ports:
-            debugger = start_servers(machine, images, gdb_ports, wait_for_attach=gdb_wait,
+        if options.gdb_ports:
+            debugger = start_servers(machine, images, options.gdb_ports,
+                                     wait_for_attach=options.gdb_wait,
                                      notify=lambda message: click.echo(f"gdb: {message}", err=True))
         for name, port in machine.serial.ports.items():
             route = routes.get(name)
@@ -68,12 +122,18 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gd
                 host.attach(port, route)
             elif not quiet:
                 host.attach(port, parse_route(f"{name}=stdio"))
-        runner = Runner(machine, list(expect), list(fail_on), poll=host.poll, debugger=debugger,
+        poll = host.poll if boot is None else lambda: (host.poll(), boot.poll())
+        runner = Runner(machine, options.expect, options.fail_on, poll=poll, debugger=debugger,
                         awaits_input=lambda: host.has_input)
         runner.on_halt = lambda core, reason: click.echo(
             f"[{format_ns(machine.clock.now_ns)}] {core.name}: halted: {reason}", err=True)
         try:
-            report = runner.run(timeout_ns)
+            refusal = None
+            if boot is not None:
+                boot.on_refusal = lambda refusal: runner.refuse(str(refusal))
+                refusal = boot.power_on()  # the ROM stage: a refusal here runs nothing
+            report = (runner.run(options.timeout_ns) if refusal is None else
+                      RunReport(Outcome.REFUSED, machine.clock.now_ns, refusal=str(refusal)))
         except KeyboardInterrupt:
             click.echo(f"\ninterrupted at {format_ns(machine.clock.now_ns)}", err=True)
             sys.exit(130)
@@ -81,7 +141,9 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gd
         host.close()
         if debugger is not None:
             debugger.close(report.outcome.exit_code if report is not None else 130)
-    if not quiet:
+    if report.outcome is Outcome.REFUSED:
+        click.echo(report.refusal, err=True)  # the one line that says what was refused
+    elif not quiet:
         _summary(report)
     sys.exit(report.outcome.exit_code)
 

@@ -1,0 +1,321 @@
+"""The verified boot chain, stage by stage (docs/boot-chain.md).
+
+1. **Flash.** The host lays the device's images out in the emulated flash (A7 0x90000000):
+   a table of contents (``firmware/include/flash_layout.h``) and each package at a 4 KiB
+   boundary: the Security Monitor, the kernel, then the applications.
+2. **Pluton ROM** (Python, this module): verifies the Security Monitor package (device
+   trust store, rollback fuse, image type), checks its load header, measures it into
+   measurement 0, copies the image into the Secure RAM and releases the A7 at its entry in
+   Secure SVC mode. Nothing is loaded or run if any check fails.
+3. **Security Monitor** (firmware, ``firmware/a7/sm``): asks Pluton to verify and measure
+   the kernel, copies it into Normal-World SYSRAM and enters the Normal World.
+4. **Kernel** (firmware): verifies every application through ``SM_VERIFY_IMAGE`` (the
+   Security Monitor asks Pluton, which measures it into measurement 2) before it runs it.
+
+Refusals found by firmware reach the host through Pluton: the Security Monitor reports
+its progress and any refusal as Pluton *postcodes* (SetPostcode), which only the Secure
+World can send, so no Normal-World code can fake or hide one. ``BootChain`` turns a refusal
+report into one ``BootRefusal`` line and stops the run (exit status 5).
+"""
+
+import hashlib
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from construct import Array, Const, Int32ul, Struct
+
+from .board import PREBUILT, BoardSpec, OsSpec
+from .cpu.core import CoreState
+from .device import Device
+from .errors import SphereEmuError
+from .image.errors import ImageError, Reason
+from .image.metadata import ImageType
+from .machine import Machine
+from .pluton.commands import image_description
+from .pluton.core import Pluton
+from .pluton.protocol import MEASURE_SECURITY_MONITOR
+from .pluton.rom import ROM_STAGE, BootRefusal
+from .runner import Outcome, Runner, RunReport
+
+FLASH_BASE = 0x90000000
+FLASH_SIZE = 16 << 20
+FLASH_ALIGN = 0x1000
+FLASH_TABLE_MAX = 32
+SECURE_RAM = (0x803D0000, 0x80400000)
+OS_IMAGE_MAGIC = 0x3149534F  # "OSI1"
+CONSOLE = "a7-uart"
+DEFAULT_BOARD = PREBUILT.parent.parent / "boards" / "mt3620-rdb.yaml"
+
+# enum flash_image_kind (flash_layout.h)
+FLASH_SECURITY_MONITOR, FLASH_KERNEL, FLASH_APPLICATION = 1, 2, 3
+
+FLASH_TABLE = Struct(
+    "magic" / Const(0x31544653, Int32ul),  # "SFT1"
+    "count" / Int32ul,
+    "entries" / Array(FLASH_TABLE_MAX, Struct(
+        "kind" / Int32ul, "offset" / Int32ul, "size" / Int32ul, "reserved" / Int32ul)),
+)
+OS_IMAGE_HEADER = struct.Struct("<4I")  # magic, load address, image size, entry
+
+# Boot reports, 0xKKSSEECC (firmware/a7/sm/sm.h): kind, stage, flash entry, step or code.
+REPORT_PROGRESS, REPORT_REFUSED, REPORT_REBOOT = 0x53, 0x52, 0x42
+STAGES = {1: "security-monitor", 2: "kernel", 3: "app"}
+VERIFIER = {"security-monitor": ROM_STAGE, "kernel": "security-monitor", "app": "kernel"}
+STEPS = {1: "started", 2: "verified", 3: "entered"}
+NO_ENTRY = 0xFF
+REFUSAL_REASONS = {
+    0x10: Reason.MALFORMED, 0x11: Reason.BAD_SIGNATURE, 0x12: Reason.UNTRUSTED_SIGNER,
+    0x13: Reason.REVOKED, 0x14: Reason.WRONG_TYPE, 0x15: Reason.UNSUPPORTED,
+    0x20: Reason.NOT_FOUND, 0x21: Reason.MALFORMED,
+}
+EXPECTED_TYPE = {"kernel": ImageType.NORMAL_WORLD_KERNEL, "app": ImageType.APPLICATIONS}
+
+
+class BootError(SphereEmuError):
+    """The boot cannot even be set up (a missing OS image, flash overflow): bad input."""
+
+
+@dataclass(frozen=True)
+class FlashImage:
+    kind: int  # FLASH_SECURITY_MONITOR / FLASH_KERNEL / FLASH_APPLICATION
+    source: str  # what a message calls it: the file given, or flash/<slot>.imagepackage
+    data: bytes = field(repr=False)
+    offset: int = 0  # from FLASH_BASE, set by layout_flash
+
+
+@dataclass(frozen=True)
+class Progress:
+    time_ns: int
+    stage: str  # "security-monitor", "kernel", "app"
+    step: str  # "started", "verified", "entered"
+    image: str | None  # the flash image's source, when the report names one
+
+
+def layout_flash(images: Sequence[FlashImage]) -> tuple[bytes, list[FlashImage]]:
+    """The flash contents: the table of contents, then each image 4 KiB aligned."""
+    if len(images) > FLASH_TABLE_MAX:
+        raise BootError(f"{len(images)} images do not fit the flash table "
+                        f"(at most {FLASH_TABLE_MAX})")
+    placed: list[FlashImage] = []
+    at = _align(FLASH_TABLE.sizeof())
+    for image in images:
+        placed.append(FlashImage(image.kind, image.source, image.data, at))
+        at = _align(at + len(image.data))
+    if at > FLASH_SIZE:
+        raise BootError(f"the images need {at} bytes of flash; it has {FLASH_SIZE}")
+    entries = [{"kind": p.kind, "offset": p.offset, "size": len(p.data), "reserved": 0}
+               for p in placed]
+    entries += [{"kind": 0, "offset": 0, "size": 0, "reserved": 0}] * (
+        FLASH_TABLE_MAX - len(entries))
+    flash = bytearray(FLASH_TABLE.build({"count": len(placed), "entries": entries}))
+    for p in placed:
+        flash[len(flash):] = bytes(p.offset - len(flash))
+        flash += p.data
+    return bytes(flash), placed
+
+
+def _align(n: int) -> int:
+    return -(-n // FLASH_ALIGN) * FLASH_ALIGN
+
+
+def device_images(device: Device, os: OsSpec,
+                  sideloaded: Sequence[tuple[str, str]] = ()) -> list[FlashImage]:
+    """What the device boots: its installed Security Monitor and kernel, or the board's
+    when it has none installed; then its applications, the ``sideloaded`` ones first, in
+    that order (``(slot, file)`` pairs: messages name the file)."""
+    slots = device.slots()
+    images = []
+    for kind, slot, fallback in ((FLASH_SECURITY_MONITOR, "security-monitor",
+                                  os.security_monitor),
+                                 (FLASH_KERNEL, "normal-world-kernel", os.kernel)):
+        if slot in slots:
+            images.append(FlashImage(kind, f"flash/{slot}.imagepackage",
+                                     slots[slot].read_bytes()))
+        else:
+            images.append(FlashImage(kind, str(fallback), _read(fallback)))
+    names = dict(sideloaded)
+    apps = list(names) + sorted(s for s in slots if s.startswith("app-") and s not in names)
+    images += [FlashImage(FLASH_APPLICATION, names.get(s, f"flash/{s}.imagepackage"),
+                          slots[s].read_bytes()) for s in apps]
+    return images
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise BootError(f"{path}: no such OS image package (see the board's 'os' key)") from None
+    except OSError as err:
+        raise BootError(f"{path}: cannot read: {err.strerror}") from None
+
+
+class _ReportingPluton(Pluton):
+    """Pluton, with its postcode register watched: the Security Monitor's boot reports."""
+
+    def __init__(self, device: Device, memory, on_postcode: Callable[[int], None]) -> None:
+        self._on_postcode = on_postcode
+        super().__init__(device, memory)
+
+    @property
+    def postcode(self) -> int:
+        return self._postcode
+
+    @postcode.setter
+    def postcode(self, value: int) -> None:
+        self._postcode = value
+        self._on_postcode(value)
+
+
+class BootChain:
+    """One device booting on one machine: flash layout, ROM stage, firmware reports."""
+
+    def __init__(self, machine: Machine, device: Device, images: Sequence[FlashImage]) -> None:
+        self.machine = machine
+        self.device = device
+        self.pluton = _ReportingPluton(device, machine.system_memory, self._on_postcode)
+        machine.attach_pluton(self.pluton)
+        self.flash, self.images = layout_flash(images)
+        self.refusal: BootRefusal | None = None
+        self.progress: list[Progress] = []
+        self.reboots = 0
+        self.on_refusal: Callable[[BootRefusal], None] = lambda refusal: None
+        self._reboot_requested = False
+        if "a7" not in machine.cores:
+            raise BootError(f"board {machine.board.name} has no a7 core to boot")
+
+    # -- stage 1 and 2: flash and Pluton's ROM -------------------------------------------
+    def power_on(self) -> BootRefusal | None:
+        """Write the flash, run the ROM stage and, if it passes, release the A7."""
+        a7 = self.machine.cores["a7"]
+        a7.physical_map.write_memory(FLASH_BASE, self.flash)
+        sm = next((i for i in self.images if i.kind == FLASH_SECURITY_MONITOR), None)
+        self._console("[PLUTON] ROM: verifying the security monitor")
+        refusal, entry = self._rom_stage(sm)
+        if refusal is not None:
+            self._console(f"[PLUTON] REFUSED security-monitor: {refusal.reason}")
+            self._refused(refusal)
+            return refusal
+        self._console(f"[PLUTON] security monitor verified, measurement "
+                      f"{MEASURE_SECURITY_MONITOR} extended; releasing the A7 at {entry:#010x}")
+        a7.start_at(entry)
+        return None
+
+    def _rom_stage(self, sm: FlashImage | None) -> tuple[BootRefusal | None, int]:
+        if sm is None:
+            return BootRefusal(ROM_STAGE, "security monitor", "no such image in flash",
+                               Reason.NOT_FOUND), 0
+        image = f"security monitor {sm.source}"
+        try:
+            verified = self.pluton.verify_image(sm.data, ImageType.SECURITY_MONITOR)
+        except ImageError as err:
+            return BootRefusal(ROM_STAGE, image, str(err), err.reason), 0
+        payload = verified.payload
+        header = _load_header(payload, SECURE_RAM)
+        if header is None:
+            return BootRefusal(ROM_STAGE, image, "malformed: the payload's load header does "
+                               "not describe an image in the Security Monitor RAM",
+                               Reason.MALFORMED), 0
+        load, size, entry = header
+        # Measured only once it is certain to run: a refused image is never measured.
+        self.pluton.extend(MEASURE_SECURITY_MONITOR, hashlib.sha256(sm.data).digest(),
+                           image_description(verified))
+        self.machine.cores["a7"].physical_map.write_memory(
+            load, payload[OS_IMAGE_HEADER.size:OS_IMAGE_HEADER.size + size])
+        return None, entry
+
+    # -- stage 3 and 4: what the Security Monitor reports ----------------------------------
+    def _on_postcode(self, code: int) -> None:
+        kind, stage, entry, low = code >> 24, code >> 16 & 0xFF, code >> 8 & 0xFF, code & 0xFF
+        stage_name = STAGES.get(stage)
+        if stage_name is None:
+            return  # not a boot report (e.g. the power-on reset of the register)
+        image = self.images[entry] if entry < len(self.images) else None
+        if kind == REPORT_PROGRESS:
+            self.progress.append(Progress(self.machine.clock.now_ns, stage_name,
+                                          STEPS.get(low, f"step {low}"),
+                                          image.source if image else None))
+        elif kind == REPORT_REFUSED:
+            self._refused(self._firmware_refusal(stage_name, image, entry, low))
+        elif kind == REPORT_REBOOT:
+            self._reboot_requested = True
+            self.machine.scheduler.request_stop()
+
+    def _firmware_refusal(self, stage: str, image: FlashImage | None, entry: int,
+                          code: int) -> BootRefusal:
+        reason = REFUSAL_REASONS.get(code, Reason.MALFORMED)
+        what = f"{stage} image " + (image.source if image else "(no flash entry)"
+                                    if entry == NO_ENTRY else f"(flash entry {entry})")
+        if code == 0x20:
+            return BootRefusal(VERIFIER[stage], what, "no such image in flash", reason)
+        if code == 0x21:
+            return BootRefusal(VERIFIER[stage], what, "malformed: the payload's load header "
+                               "does not describe an image in Normal-World SYSRAM", reason)
+        detail = f"{reason.value} (code {code:#x})"
+        if image is not None:
+            # The firmware's code is authoritative; the host's own check only words it.
+            try:
+                self.pluton.verify_image(image.data, EXPECTED_TYPE.get(stage))
+            except ImageError as err:
+                if err.reason is reason:
+                    detail = str(err)
+        return BootRefusal(VERIFIER[stage], what, detail, reason)
+
+    def _refused(self, refusal: BootRefusal) -> None:
+        if self.refusal is None:
+            self.refusal = refusal
+            self.machine.scheduler.request_stop()
+            self.on_refusal(refusal)
+
+    # -- reboot --------------------------------------------------------------------------
+    def poll(self) -> None:
+        """Between run chunks: carry out a reboot the Security Monitor asked for
+        (SM_REBOOT): every core held in reset, every block's registers and Pluton back to
+        their power-on state (RAM keeps its contents), then boot again from the ROM."""
+        if not self._reboot_requested:
+            return
+        self._reboot_requested = False
+        self.reboots += 1
+        for core in self.machine.cores.values():
+            core.reset()
+            core.state = CoreState.HELD
+        for peripheral in self.machine.peripherals.values():
+            peripheral.reset()
+            peripheral.update()
+        self.pluton.reset()
+        self.progress.clear()
+        self.power_on()
+
+    def _console(self, line: str) -> None:
+        port = self.machine.serial.ports.get(CONSOLE)
+        if port is not None:
+            port.transmit(line.encode() + b"\r\n")
+
+
+def _load_header(payload: bytes, region: tuple[int, int]) -> tuple[int, int, int] | None:
+    """(load address, size, entry) of an OS image payload, if it fits ``region``."""
+    if len(payload) < OS_IMAGE_HEADER.size:
+        return None
+    magic, load, size, entry = OS_IMAGE_HEADER.unpack_from(payload)
+    start, end = region
+    ok = (magic == OS_IMAGE_MAGIC and 0 < size <= len(payload) - OS_IMAGE_HEADER.size
+          and load % 4 == 0 and start <= load and load + size <= end
+          and load <= entry & ~1 < load + size)
+    return (load, size, entry) if ok else None
+
+
+def build(spec: BoardSpec, device: Device, sideloaded: Sequence[tuple[str, str]] = ()
+          ) -> BootChain:
+    """A machine for ``spec`` with ``device``'s boot chain attached, not yet powered on."""
+    return BootChain(Machine(spec), device, device_images(device, spec.os, sideloaded))
+
+
+def run_boot(chain: BootChain, timeout_ns: int, expect: Sequence[str] = ()) -> RunReport:
+    """Power on and run until ``expect`` is met, the boot is refused or time runs out."""
+    runner = Runner(chain.machine, list(expect), poll=chain.poll)
+    chain.on_refusal = lambda refusal: runner.refuse(str(refusal))
+    refusal = chain.power_on()
+    if refusal is not None:
+        return RunReport(Outcome.REFUSED, chain.machine.clock.now_ns, refusal=str(refusal))
+    return runner.run(timeout_ns)
