@@ -18,7 +18,6 @@ World can send, so no Normal-World code can fake or hide one. ``BootChain`` turn
 report into one ``BootRefusal`` line and stops the run (exit status 5).
 """
 
-import hashlib
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,10 +32,9 @@ from .errors import SphereEmuError
 from .image.errors import ImageError, Reason
 from .image.metadata import ImageType
 from .machine import Machine
-from .pluton.commands import image_description
 from .pluton.core import Pluton
 from .pluton.protocol import MEASURE_SECURITY_MONITOR
-from .pluton.rom import ROM_STAGE, BootRefusal
+from .pluton.rom import ROM_STAGE, BootRefusal, rom_stage
 from .runner import Outcome, Runner, RunReport
 
 FLASH_BASE = 0x90000000
@@ -203,24 +201,16 @@ class BootChain:
         return None
 
     def _rom_stage(self, sm: FlashImage | None) -> tuple[BootRefusal | None, int]:
-        if sm is None:
-            return BootRefusal(ROM_STAGE, "security monitor", "no such image in flash",
-                               Reason.NOT_FOUND), 0
-        image = f"security monitor {sm.source}"
-        try:
-            verified = self.pluton.verify_image(sm.data, ImageType.SECURITY_MONITOR)
-        except ImageError as err:
-            return BootRefusal(ROM_STAGE, image, str(err), err.reason), 0
-        payload = verified.payload
-        header = _load_header(payload, SECURE_RAM)
-        if header is None:
-            return BootRefusal(ROM_STAGE, image, "malformed: the payload's load header does "
-                               "not describe an image in the Security Monitor RAM",
-                               Reason.MALFORMED), 0
-        load, size, entry = header
-        # Measured only once it is certain to run: a refused image is never measured.
-        self.pluton.extend(MEASURE_SECURITY_MONITOR, hashlib.sha256(sm.data).digest(),
-                           image_description(verified))
+        result = rom_stage(
+            self.pluton, f"security monitor {sm.source}" if sm else "security monitor",
+            sm.data if sm else None,
+            lambda payload: None if _load_header(payload, SECURE_RAM) else (
+                "the payload's load header does not describe an image in the Security "
+                "Monitor RAM"))
+        if result.refusal is not None:
+            return result.refusal, 0
+        payload = result.verified.payload
+        load, size, entry = _load_header(payload, SECURE_RAM)
         self.machine.cores["a7"].physical_map.write_memory(
             load, payload[OS_IMAGE_HEADER.size:OS_IMAGE_HEADER.size + size])
         return None, entry

@@ -21,7 +21,7 @@ from sphere_emu.pluton.protocol import (
     Command,
     Status,
 )
-from sphere_emu.pluton.rom import rom_boot
+from sphere_emu.pluton.rom import rom_stage
 from sphere_emu.pluton.structs import EVENT, IMAGE_INFO, QUOTE, SECURITY_STATE
 from sphere_emu.trust.keys import development_signer
 
@@ -269,8 +269,7 @@ def test_no_secret_or_private_key_ever_reaches_guest_memory(mailbox, memory, dev
 
 def test_rom_verifies_and_measures_the_security_monitor(device):
     pluton = Pluton(device)
-    device.install(package())
-    result = rom_boot(pluton)
+    result = rom_stage(pluton, "sm", package())
     assert result.ok and result.verified.image_type == ImageType.SECURITY_MONITOR
     assert pluton.events[0].index == MEASURE_SECURITY_MONITOR
     assert pluton.events[0].digest == hashlib.sha256(package()).digest()
@@ -278,19 +277,17 @@ def test_rom_verifies_and_measures_the_security_monitor(device):
 
 def test_rom_refusals_name_the_image_the_stage_and_the_reason(device):
     pluton = Pluton(device)
-    missing = rom_boot(pluton)
+    missing = rom_stage(pluton, "flash/sm", None)
     assert not missing.ok
-    assert str(missing.refusal) == ("boot refused by pluton-rom: "
-                                    "flash/security-monitor.imagepackage: no such image in flash")
+    assert str(missing.refusal) == "boot refused by pluton-rom: flash/sm: no such image in flash"
     tampered = bytearray(package())
     tampered[3] ^= 1
-    device.install(bytes(tampered), "security-monitor", verify=False)
-    refused = rom_boot(pluton)
-    assert refused.refusal.reason.startswith("bad signature")
-    device.install(package(image_type=ImageType.NORMAL_WORLD_KERNEL), "security-monitor",
-                   verify=False)
-    assert "wrong image type" in rom_boot(pluton).refusal.reason
-    device.install(package(version=0), "security-monitor", verify=False)
+    assert rom_stage(pluton, "sm", bytes(tampered)).refusal.reason.startswith("bad signature")
+    kernel = package(image_type=ImageType.NORMAL_WORLD_KERNEL)
+    assert "wrong image type" in rom_stage(pluton, "sm", kernel).refusal.reason
+    unloadable = rom_stage(pluton, "sm", package(), lambda payload: "no load header")
+    assert unloadable.refusal.reason == "malformed: no load header"
     device.advance_rollback(1)
-    assert rom_boot(pluton).refusal.reason.startswith("downgrade: security version 0")
+    old = rom_stage(pluton, "sm", package(version=0))
+    assert old.refusal.reason.startswith("downgrade: security version 0")
     assert pluton.events == ()  # nothing refused was measured

@@ -1,12 +1,13 @@
 """What Pluton's boot ROM does before any core runs: verify and measure the Security Monitor.
 
-The boot chain calls ``rom_boot`` and, on success, loads ``result.verified.payload`` into
-Secure-World memory and releases the A7. ``verify_stage`` is the same step for any later
-stage (the Security Monitor verifying the kernel, the kernel verifying apps), so every
-refusal reads the same way: which stage, which image, why.
+The boot chain (sphere_emu/boot.py) calls ``rom_stage`` with the Security Monitor package it
+found in flash and, on success, loads ``result.verified.payload`` into Secure-World memory
+and releases the A7. Later stages are verified by the firmware itself, through Pluton's
+mailbox; their refusals read the same way: which stage, which image, why.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..image.errors import ImageError, Reason
@@ -17,7 +18,6 @@ from .core import Pluton
 from .protocol import MEASURE_SECURITY_MONITOR
 
 ROM_STAGE = "pluton-rom"
-SECURITY_MONITOR_SLOT = "security-monitor"
 
 
 @dataclass(frozen=True)
@@ -43,23 +43,24 @@ class StageResult:
         return self.verified is not None
 
 
-def verify_stage(pluton: Pluton, stage: str, image: str, data: bytes | None,
-                 expected_type: int, measurement: int) -> StageResult:
-    """Verify ``data`` as the next stage's image and, only if it passes, measure it."""
+def rom_stage(pluton: Pluton, image: str, data: bytes | None,
+              check_payload: Callable[[bytes], str | None] = lambda payload: None
+              ) -> StageResult:
+    """Verify the Security Monitor package ``data`` and, only once it is certain to run,
+    measure it. ``check_payload`` returns why a verified payload still cannot be loaded
+    (e.g. a load address outside Secure RAM), or None."""
     if data is None:
-        return StageResult(stage, image, refusal=BootRefusal(
-            stage, image, "no such image in flash", Reason.NOT_FOUND))
+        return StageResult(ROM_STAGE, image, refusal=BootRefusal(
+            ROM_STAGE, image, "no such image in flash", Reason.NOT_FOUND))
     try:
-        verified = pluton.verify_image(data, expected_type)
+        verified = pluton.verify_image(data, ImageType.SECURITY_MONITOR)
     except ImageError as err:
-        return StageResult(stage, image, refusal=BootRefusal(stage, image, str(err), err.reason))
-    pluton.extend(measurement, hashlib.sha256(data).digest(), image_description(verified))
-    return StageResult(stage, image, verified=verified)
-
-
-def rom_boot(pluton: Pluton) -> StageResult:
-    """Find the Security Monitor in the device's flash, verify it and measure it."""
-    image = f"flash/{SECURITY_MONITOR_SLOT}.imagepackage"
-    return verify_stage(pluton, ROM_STAGE, image,
-                        pluton.device.read_slot(SECURITY_MONITOR_SLOT),
-                        ImageType.SECURITY_MONITOR, MEASURE_SECURITY_MONITOR)
+        return StageResult(ROM_STAGE, image,
+                           refusal=BootRefusal(ROM_STAGE, image, str(err), err.reason))
+    problem = check_payload(verified.payload)
+    if problem is not None:
+        return StageResult(ROM_STAGE, image, refusal=BootRefusal(
+            ROM_STAGE, image, f"malformed: {problem}", Reason.MALFORMED))
+    pluton.extend(MEASURE_SECURITY_MONITOR, hashlib.sha256(data).digest(),
+                  image_description(verified))
+    return StageResult(ROM_STAGE, image, verified=verified)
