@@ -55,3 +55,23 @@ def test_pytest_fixture_builds_devices(sphere_device):
     dev = sphere_device(BOARD, io0=HELLO)
     assert dev.wait_for_line("Hello").line == "Hello from the MT3620 IO core!"
     assert dev.output("io0-uart").startswith(b"Hello from the MT3620 IO core!\r\n")
+
+
+def test_boot_runs_app_packages_through_the_verified_chain():
+    dev = EmulatedDevice.boot(BOARD, PREBUILT / "hello-hl.imagepackage",
+                              PREBUILT / "hello-rt.imagepackage")
+    hl = dev.wait_for_line(r"Hello from a high-level app", timeout="1s", port="a7-uart")
+    rt = dev.wait_for_line(r"Tick 1", timeout="2s", port="io0-uart")
+    assert hl.time_ns < rt.time_ns and dev.refusal is None
+
+
+def test_boot_refusal_stops_the_device_and_explains_waits(tmp_path):
+    tampered = bytearray((PREBUILT / "hello-hl.imagepackage").read_bytes())
+    tampered[100] ^= 0x01
+    package = tmp_path / "tampered.imagepackage"
+    package.write_bytes(bytes(tampered))
+    dev = EmulatedDevice.boot(BOARD, package)
+    with pytest.raises(WaitTimeout, match="boot refused by kernel") as info:
+        dev.wait_for_line(r"Hello from a high-level app", timeout="1s")
+    assert "bad signature" in str(info.value)
+    assert dev.refusal is not None and dev.now_ns < 1_000_000_000

@@ -11,8 +11,11 @@
         assert 0.9e9 < tick.time_ns - hello.time_ns < 1.1e9
 
 Every wait is measured in the device's virtual time, so a test gives the same result on a
-loaded CI runner as on a quiet laptop. The pytest plugin (``sphere_emu.testing.plugin``)
-adds a ``sphere_device`` fixture that builds devices the same way.
+loaded CI runner as on a quiet laptop. ``EmulatedDevice.boot(board, *packages)`` boots
+the board's signed OS chain with application packages sideloaded instead, as
+``sphere-emu run BOARD APP.imagepackage`` does. The pytest plugin
+(``sphere_emu.testing.plugin``) adds a ``sphere_device`` fixture that builds devices the
+same way.
 """
 
 import re
@@ -20,10 +23,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..board import load_board
+from ..boot import BootChain, device_images
 from ..cpu.core import CoreState
+from ..device import Device
 from ..machine import Machine
 from ..runner import LineEvent
 from ..serial import SerialPort
+from ..trust.files import read_file
 from ..units import parse_duration_ns
 
 
@@ -35,13 +41,50 @@ class EmulatedDevice:
     """One emulated machine with firmware loaded, plus the lines its UARTs have printed."""
 
     def __init__(self, board: str | Path, **firmware: str | Path) -> None:
-        self.machine = Machine(load_board(board))
-        self.lines: list[LineEvent] = []
-        self._seen = 0  # lines before this index were consumed by earlier waits
-        for port in self.machine.serial.ports.values():
-            port.line_listeners.append(self._on_line)
+        self._attach(Machine(load_board(board)))
         for core, path in firmware.items():
             self.machine.load_elf(core, path)
+
+    @classmethod
+    def boot(cls, board: str | Path, *packages: str | Path,
+             device: str | Path | None = None) -> "EmulatedDevice":
+        """Power on the board's verified boot chain with ``packages`` sideloaded into the
+        flash of ``device`` (a device directory; default: a fresh development device).
+
+        A refusal at any stage stops the device: ``refusal`` holds the one-line reason and
+        every later wait fails with it.
+        """
+        spec = load_board(board)
+        owner = Device.open(device) if device is not None else Device.temporary()
+        slots = [(owner.install(read_file(path, "image package"), verify=False), str(path))
+                 for path in packages]
+        machine = Machine(spec)
+        dev = cls.__new__(cls)
+        dev._attach(machine, BootChain(machine, owner, device_images(owner, spec.os, slots)),
+                    owner)
+        dev.chain.power_on()
+        return dev
+
+    def _attach(self, machine: Machine, chain: BootChain | None = None,
+                device: Device | None = None) -> None:
+        self.machine = machine
+        self.chain = chain
+        self.device = device  # the device directory model a booted machine runs from
+        self.refusal: str | None = None
+        self.lines: list[LineEvent] = []
+        self._seen = 0  # lines before this index were consumed by earlier waits
+        for port in machine.serial.ports.values():
+            port.line_listeners.append(self._on_line)
+        if chain is not None:
+            chain.on_refusal = self._on_refusal
+
+    def _on_refusal(self, refusal: object) -> None:
+        self.refusal = str(refusal)
+
+    def _run_until(self, deadline_ns: int) -> None:
+        self.machine.run_until(deadline_ns)
+        if self.chain is not None:
+            self.chain.poll()  # a reboot the Security Monitor asked for
 
     def _on_line(self, port: SerialPort, time_ns: int, line: str) -> None:
         self.lines.append(LineEvent(port.name, time_ns, line))
@@ -52,7 +95,9 @@ class EmulatedDevice:
 
     def run_for(self, duration: str | int) -> None:
         """Let the device run for a span of virtual time (``"10ms"`` or nanoseconds)."""
-        self.machine.run_for(_ns(duration))
+        deadline = self.now_ns + _ns(duration)
+        while self.now_ns < deadline and self.refusal is None:
+            self._run_until(deadline)
 
     def wait_for_line(self, pattern: str, timeout: str | int = "1s", port: str | None = None
                       ) -> LineEvent:
@@ -70,9 +115,9 @@ class EmulatedDevice:
                     self._seen = i + 1
                     return event
             self._seen = len(self.lines)
-            if self.now_ns >= deadline or self._nothing_can_run():
+            if self.now_ns >= deadline or self._nothing_can_run() or self.refusal:
                 raise WaitTimeout(self._timeout_message(pattern, port))
-            self.machine.run_until(min(deadline, self.now_ns + 1_000_000))
+            self._run_until(min(deadline, self.now_ns + 1_000_000))
 
     def assert_no_line(self, pattern: str, during: str | int, port: str | None = None) -> None:
         """Run for ``during`` and fail if any new line matches ``pattern``."""
@@ -105,8 +150,9 @@ class EmulatedDevice:
         where = f" on {port}" if port else ""
         tail = "\n".join(f"  [{e.time_ns} ns] {e.port}: {e.line}" for e in self.lines[-10:])
         halted = "".join(f"\n  {name}: halted: {why}" for name, why in self.halted().items())
+        refused = f"\n  {self.refusal}" if self.refusal else ""
         return (f"no line matching {pattern!r}{where} by {self.now_ns} ns of virtual time; "
-                f"last lines:\n{tail or '  (none)'}{halted}")
+                f"last lines:\n{tail or '  (none)'}{halted}{refused}")
 
 
 def _ns(value: str | int) -> int:
