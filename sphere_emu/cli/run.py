@@ -1,5 +1,6 @@
 """``sphere-emu run``: boot a board and run firmware on it."""
 
+import re
 import sys
 from dataclasses import dataclass
 
@@ -67,7 +68,8 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gd
         timeout_ns=parse_duration_ns(timeout) if timeout else None,
         routes={r.port: r for r in map(parse_route, uarts)},
         gdb_ports=parse_gdb_options(gdb or ("",), spec.cores) if gdb or gdb_wait else {},
-        gdb_wait=gdb_wait, expect=list(expect), fail_on=list(fail_on), quiet=quiet)
+        gdb_wait=gdb_wait, expect=_patterns("--expect", expect),
+        fail_on=_patterns("--fail-on", fail_on), quiet=quiet)
     if cores:
         machine = Machine(spec)
         images = {name: machine.load_elf(name, path)
@@ -90,6 +92,15 @@ class _RunOptions:
     expect: list[str]
     fail_on: list[str]
     quiet: bool
+
+
+def _patterns(option: str, patterns: tuple[str, ...]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise SphereEmuError(f"{option} {pattern!r}: not a regular expression: {err}") from None
+    return list(patterns)
 
 
 def _sideload(device: Device, path: str) -> str:
