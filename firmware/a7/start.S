@@ -4,25 +4,12 @@
     .file "start.S"
     .syntax unified
     .arm
+    .include "a7_asm.inc"
     .section .secure.boot, "ax"
     .global _start
 _start:
     cpsid aif
-    ldr r0, =__secure_stack_top
-    cps #0x11               @ FIQ
-    mov sp, r0
-    sub r0, r0, #0x400
-    cps #0x12               @ IRQ
-    mov sp, r0
-    sub r0, r0, #0x400
-    cps #0x17               @ Abort
-    mov sp, r0
-    sub r0, r0, #0x400
-    cps #0x1B               @ Undefined
-    mov sp, r0
-    sub r0, r0, #0x400
-    cps #0x13               @ SVC keeps the rest
-    mov sp, r0
+    mode_stacks __secure_stack_top, fiq, irq, abt, und, svc
     ldr r0, =__secure_bss_start
     ldr r1, =__secure_bss_end
     bl zero_words
@@ -33,10 +20,7 @@ _start:
 1:  wfi
     b 1b
 
-zero_words:
-    mov r2, #0
-1:  cmp r0, r1
-    strlo r2, [r0], #4
-    blo 1b
+zero_words:                 @ called, not expanded twice: keeps the boot code small
+    zero_r0_to_r1
     bx lr
     .ltorg

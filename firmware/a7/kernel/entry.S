@@ -5,20 +5,14 @@
     .file "entry.S"
     .syntax unified
     .arm
+    .include "a7_asm.inc"
     .section .text.vectors, "ax"
     .global _start
     .global vectors
     .balign 32
 vectors:
 _start:
-    b reset
-    b undef_entry
-    b svc_entry
-    b pabt_entry
-    b dabt_entry
-    b .
-    b irq_entry
-    b fiq_entry
+    vector_table reset=reset, undef=undef_entry, svc=svc_entry, pabt=pabt_entry, dabt=dabt_entry, irq=irq_entry, fiq=fiq_entry
 
 reset:
     cpsid aif
@@ -34,12 +28,7 @@ reset:
     ldr r0, =vectors
     mcr p15, 0, r0, c12, c0, 0      @ VBAR
     isb
-    ldr r0, =__bss_start
-    ldr r1, =__bss_end
-    mov r2, #0
-1:  cmp r0, r1
-    strlo r2, [r0], #4
-    blo 1b
+    zero_area __bss_start, __bss_end
     mov r0, r4
     bl kernel_main
     .global halt

@@ -8,47 +8,22 @@
     .file "start.S"
     .syntax unified
     .arm
+    .include "a7_asm.inc"
 
     .section .text.entry, "ax"
     .global sm_entry
 sm_entry:
     cpsid aif
-    ldr r0, =__sm_stack_top
-    cps #0x11               @ FIQ
-    mov sp, r0
-    sub r0, r0, #0x400
-    cps #0x12               @ IRQ
-    mov sp, r0
-    sub r0, r0, #0x400
-    cps #0x17               @ Abort
-    mov sp, r0
-    sub r0, r0, #0x400
-    cps #0x1B               @ Undefined
-    mov sp, r0
-    sub r0, r0, #0x400
-    cps #0x13               @ SVC keeps the rest
-    mov sp, r0
-    ldr r0, =__bss_start
-    ldr r1, =__bss_end
-    mov r2, #0
-1:  cmp r0, r1
-    strlo r2, [r0], #4
-    blo 1b
+    mode_stacks __sm_stack_top, fiq, irq, abt, und, svc
+    zero_area __bss_start, __bss_end
     bl sm_main              @ never returns: it enters the Normal World or stops the boot
 2:  wfi
     b 2b
 
     .align 5
     .global monitor_vectors
-monitor_vectors:
-    b .                     @ +0x00
-    b .                     @ +0x04
-    b mon_smc               @ +0x08 SMC from the Normal World
-    b .                     @ +0x0C
-    b .                     @ +0x10
-    b .                     @ +0x14
-    b .                     @ +0x18
-    b mon_fiq               @ +0x1C FIQ while the Normal World runs (SCR.FIQ)
+monitor_vectors:            @ +0x08: SMC from the Normal World; +0x1C: FIQ while it runs (SCR.FIQ)
+    vector_table svc=mon_smc, fiq=mon_fiq
 
 mon_smc:                    @ fresh entry: take the monitor stack, pass r0-r3 by memory
     ldr sp, =__monitor_stack_top
@@ -74,14 +49,7 @@ enter_normal_world:         @ (r0, r1): the kernel's first r0/r1; LR_mon/SPSR_mo
     .align 5
     .global secure_vectors
 secure_vectors:             @ a fault inside the Security Monitor stops the boot
-    b .
-    b sm_fault_undef
-    b .
-    b sm_fault_pabt
-    b sm_fault_dabt
-    b .
-    b .
-    b .
+    vector_table undef=sm_fault_undef, pabt=sm_fault_pabt, dabt=sm_fault_dabt
 
 sm_fault_undef:
     mov r1, lr

@@ -5,19 +5,13 @@
     .file "monitor.S"
     .syntax unified
     .arm
+    .include "a7_asm.inc"
     .section .secure.text, "ax"
 
     .align 5
     .global monitor_vectors
-monitor_vectors:
-    b .                     @ +0x00
-    b .                     @ +0x04
-    b mon_smc               @ +0x08 SMC from the Normal World
-    b .                     @ +0x0C
-    b .                     @ +0x10
-    b .                     @ +0x14
-    b .                     @ +0x18 IRQ (not routed to the monitor here)
-    b mon_fiq               @ +0x1C FIQ
+monitor_vectors:            @ +0x08: SMC from the Normal World; +0x1C: FIQ (IRQ is not routed here)
+    vector_table svc=mon_smc, fiq=mon_fiq
 
 mon_smc:
     ldr sp, =__monitor_stack_top
@@ -40,12 +34,5 @@ enter_normal_world:
     .align 5
     .global secure_vectors
 secure_vectors:             @ no exception is expected in the Secure World itself
-    b .
-    b .
-    b .
-    b .
-    b .
-    b .
-    b .
-    b .
+    vector_table
     .ltorg

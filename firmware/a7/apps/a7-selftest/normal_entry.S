@@ -2,50 +2,26 @@
     .file "normal_entry.S"
     .syntax unified
     .arm
+    .include "a7_asm.inc"
     .text
 
     .global normal_entry
 normal_entry:               @ Non-secure SVC, interrupts masked (SPSR_mon from the monitor)
-    ldr r0, =ns_stack_top
-    cps #0x12               @ IRQ
-    mov sp, r0
-    sub r0, r0, #0x400
-    cps #0x17               @ Abort
-    mov sp, r0
-    sub r0, r0, #0x400
-    cps #0x1B               @ Undefined
-    mov sp, r0
-    sub r0, r0, #0x400
-    cps #0x13
-    mov sp, r0
+    mode_stacks ns_stack_top, irq, abt, und, svc
     ldr r0, =ns_vectors
     mcr p15, 0, r0, c12, c0, 0
     bl normal_main
     b .
 
     .align 5
-ns_vectors:
-    b .                     @ reset
-    b ns_undef
-    b ns_svc
-    b .                     @ prefetch abort: not expected
-    b ns_dabt
-    b .
-    b ns_irq
-    b .                     @ FIQ: routed to the Secure World by SCR.FIQ
+ns_vectors:                 @ no prefetch abort expected; FIQ is routed to the Secure World (SCR.FIQ)
+    vector_table undef=ns_undef, svc=ns_svc, dabt=ns_dabt, irq=ns_irq
 
 ns_undef:                   @ count it and skip the instruction (ARM: LR = insn + 4)
-    push {r0-r3, r12, lr}
-    bl undef_handler
-    pop {r0-r3, r12, lr}
-    movs pc, lr
+    call_and_return undef_handler
 
 ns_irq:
-    sub lr, lr, #4
-    push {r0-r3, r12, lr}
-    bl irq_handler
-    pop {r0-r3, r12, lr}
-    movs pc, lr
+    call_and_return irq_handler, lr_adjust=4
 
 ns_dabt:                    @ kernel faults are skipped; a user fault kills the task
     push {r0-r3, r12, lr}

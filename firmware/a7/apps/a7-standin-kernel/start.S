@@ -3,6 +3,7 @@
     .file "start.S"
     .syntax unified
     .arm
+    .include "a7_asm.inc"
 
     .section .text.entry, "ax"
     .global kernel_entry
@@ -10,12 +11,7 @@ kernel_entry:
     ldr sp, =__stack_top
     mov r4, r0
     mov r5, r1
-    ldr r0, =__bss_start
-    ldr r1, =__bss_end
-    mov r2, #0
-1:  cmp r0, r1
-    strlo r2, [r0], #4
-    blo 1b
+    zero_area __bss_start, __bss_end
     mov r0, r4
     mov r1, r5
     bl kernel_main

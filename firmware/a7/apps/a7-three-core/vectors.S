@@ -2,22 +2,12 @@
     .file "vectors.S"
     .syntax unified
     .arm
+    .include "a7_asm.inc"
     .section .secure.text, "ax"
     .align 5
     .global vectors
 vectors:
-    b .
-    b .
-    b .
-    b .
-    b .
-    b .
-    b irq_entry
-    b .
+    vector_table irq=irq_entry
 
 irq_entry:
-    sub lr, lr, #4
-    push {r0-r3, r12, lr}
-    bl irq_handler
-    pop {r0-r3, r12, lr}
-    movs pc, lr
+    call_and_return irq_handler, lr_adjust=4
