@@ -129,10 +129,13 @@ class _SystemMemory:
         self._machine = machine
 
     def _map(self) -> AddressMap:
-        cores = self._machine.cores
-        a7 = [c for c in cores.values() if c.__class__.__name__ == "CortexA7"]
-        core = a7[0] if a7 else next(iter(cores.values()))
-        return getattr(core, "physical_map", core.address_map)
+        # Looked up on each access: peripherals get this before the cores are built. By
+        # class name, as core classes are imported only when a board uses them.
+        cores = self._machine.cores.values()
+        for core in cores:
+            if core.__class__.__name__ == "CortexA7":
+                return core.physical_map  # type: ignore[attr-defined]
+        return next(iter(cores)).address_map
 
     def read(self, address: int, size: int) -> bytes:
         return self._map().read_memory(address, size)

@@ -20,19 +20,15 @@ class ResetTarget(Protocol):
 class ResetLine:
     def __init__(self, name: str) -> None:
         self.name = name
-        self.released = False
-        self.entry: int | None = None
         self._targets: list[ResetTarget] = []
 
     def connect(self, target: ResetTarget) -> None:
         self._targets.append(target)
 
     def release(self, entry: int) -> None:
-        self.released, self.entry = True, entry
         for target in self._targets:
             target.release(entry)
 
     def hold(self) -> None:
-        self.released = False
         for target in self._targets:
             target.hold()

@@ -131,12 +131,12 @@ class Runner:
                     continue  # hold() reports the stop and waits for the debugger
                 return self._report(Outcome.DEBUG, halted)
             started = [c for c in m.cores.values() if c.state is not CoreState.HELD]
+            locked_up = bool(started) and all(c.state is CoreState.HALTED for c in started)
             if debugger is not None and (deadline is None or m.clock.now_ns < deadline) and (
-                    result is RunResult.IDLE
-                    or (started and all(c.state is CoreState.HALTED for c in started))):
+                    result is RunResult.IDLE or locked_up):
                 debugger.idle()  # a debugger may still reset a core or look at the wreck
                 continue
-            if started and all(c.state is CoreState.HALTED for c in started):
+            if locked_up:
                 return self._report(Outcome.LOCKUP, halted)
             if result is RunResult.IDLE and self._awaits_input():
                 time.sleep(self.INPUT_WAIT_S)  # the machine sleeps until the host types

@@ -65,8 +65,8 @@ class AddressMap:
         self.mappings: list[Mapping] = []
         self._bases: list[int] = []
         self.access_rules: list[AccessRule] = []
-        # Set by the core that owns this map:
-        self.access_state: Callable[[], BusAccess] = lambda: BusAccess(initiator)
+        # Set by the core that owns this map (its ``privileged`` is evaluated lazily):
+        self.access = BusAccess(initiator)
         self.on_bus_error: Callable[[int, bool], None] = lambda address, is_write: None
         self._uc: Uc | None = None
         self._stop_after_access = False
@@ -129,23 +129,20 @@ class AddressMap:
         def read(_uc: Uc, offset: int, sz: int, _d: object) -> int:
             m = lookup(offset)
             if m is None:
-                return self._nothing(base + offset, False)
+                return self._refuse(base + offset, False)
             return self._read(m, base + offset - m.base, sz)
 
         def write(_uc: Uc, offset: int, sz: int, value: int, _d: object) -> None:
             m = lookup(offset)
             if m is None:
-                self._nothing(base + offset, True)
+                self._refuse(base + offset, True)
             else:
                 self._write(m, base + offset - m.base, sz, value)
 
         uc.mmio_map(base, size, read, None, write, None)
 
     # -- the guest's accesses ----------------------------------------------------------
-    def _allowed(self, m: Mapping, is_write: bool) -> bool:
-        if not self.access_rules:
-            return True
-        who = self.access_state()
+    def _allowed(self, m: Mapping, who: BusAccess, is_write: bool) -> bool:
         return all(rule(m, who, is_write) for rule in self.access_rules)
 
     def _read(self, m: Mapping, offset: int, size: int) -> int:
@@ -153,12 +150,13 @@ class AddressMap:
             replay, self._replay = self._replay, None
             if replay[:2] == (False, m.base + offset):
                 return replay[2]
-        if not self._allowed(m, False):
+        who = self.access
+        if self.access_rules and not self._allowed(m, who, False):
             return self._refuse(m.base + offset, False)
         if m.peripheral is None:
             self._note_unimplemented(m, offset, False)
             return 0
-        value = m.peripheral.read(offset, size, self.access_state())
+        value = m.peripheral.read(offset, size, who)
         self._maybe_stop(False, m.base + offset, value)
         return value
 
@@ -167,13 +165,14 @@ class AddressMap:
             replay, self._replay = self._replay, None
             if replay[:2] == (True, m.base + offset):
                 return
-        if not self._allowed(m, True):
+        who = self.access
+        if self.access_rules and not self._allowed(m, who, True):
             self._refuse(m.base + offset, True)
             return
         if m.peripheral is None:
             self._note_unimplemented(m, offset, True)
             return
-        m.peripheral.write(offset, size, value, self.access_state())
+        m.peripheral.write(offset, size, value, who)
         self._maybe_stop(True, m.base + offset, value)
 
     def _note_unimplemented(self, m: Mapping, offset: int, is_write: bool) -> None:
@@ -181,9 +180,6 @@ class AddressMap:
             self._unimplemented_seen.add(m.name)
             log.warning("%s: first access to unimplemented block %s (%s at %#010x)",
                         self.initiator, m.name, "write" if is_write else "read", m.base + offset)
-
-    def _nothing(self, address: int, is_write: bool) -> int:
-        return self._refuse(address, is_write)
 
     def _refuse(self, address: int, is_write: bool) -> int:
         self.on_bus_error(address, is_write)

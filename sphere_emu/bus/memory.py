@@ -34,9 +34,6 @@ class MemoryBlock:
         self._check(offset, len(data))
         self._buffer[offset:offset + len(data)] = data
 
-    def fill(self, value: int = 0) -> None:
-        self._buffer[:] = bytes([value]) * self.size
-
     def _check(self, offset: int, size: int) -> None:
         if offset < 0 or size < 0 or offset + size > self.size:
             raise IndexError(f"memory {self.name}: [{offset:#x}, +{size:#x}) out of range")

@@ -172,10 +172,9 @@ class World:
         for m in mappings:
             self.map.add(m)
         uc = self.uc
-        access = BusAccess(
+        self.map.access = BusAccess(
             core.name, secure=secure,
             privileged=lambda: uc.reg_read(uc_arm.UC_ARM_REG_CPSR) & MODE_MASK != MODE_USR)
-        self.map.access_state = lambda: access
         self.map.on_bus_error = core._bus_error
         self.map.install(uc)
         uc.hook_add(UC_HOOK_INTR, core._on_interrupt)
@@ -369,11 +368,11 @@ class CortexA7(Core):
         """Run up to ``budget`` instructions; returns (instructions used, carry on?)."""
         world = self.world
         uc = world.uc
-        thumb = bool(world.cpsr() & CPSR_T)
-        begin = world.pc() | int(thumb)
-        if self._skip_breakpoint is not None and self._skip_breakpoint != world.pc():
+        pc = world.pc()
+        begin = pc | int(bool(world.cpsr() & CPSR_T))
+        if self._skip_breakpoint is not None and self._skip_breakpoint != pc:
             self._skip_breakpoint = None
-        if self._skip_watchpoint is not None and self._skip_watchpoint != world.pc():
+        if self._skip_watchpoint is not None and self._skip_watchpoint != pc:
             self._skip_watchpoint = None
         self._stop = None
         self._cut_requested = False
@@ -419,9 +418,7 @@ class CortexA7(Core):
                 self._complete_cut = True  # abandoned: replayed before anything else
                 return max(retired - 1, 0)
             # Inside a Thumb IT block Unicorn finishes the block instead: nothing to replay.
-            cancel = getattr(world.map, "cancel_stop_after_access", None)
-            if cancel is not None:
-                cancel()
+            world.map.cancel_stop_after_access()
             return retired
         signalled = self.gic.irq_signal or self.gic.fiq_signal
         if not signalled and self._last_was(world, _is_wfi):
@@ -650,7 +647,8 @@ class CortexA7(Core):
         desc = mmu.walk(regs, va, world.read_physical_word)
         if isinstance(desc, mmu.Descriptor):
             read, write, execute = mmu.permissions(regs, desc, user)
-            allowed = {UC_MEM_WRITE: write, UC_MEM_FETCH: execute}.get(kind, read)
+            allowed = (write if kind == UC_MEM_WRITE else
+                       execute if kind == UC_MEM_FETCH else read)
             if allowed:
                 entry.paddr = desc.pa
                 entry.perms = ((UC_PROT_READ if read else 0) | (UC_PROT_WRITE if write else 0)

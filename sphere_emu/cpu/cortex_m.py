@@ -573,8 +573,7 @@ class CortexM4(Core):
         for m in mappings:
             self._map.add(m)
         self._map.add(Mapping(SCS_BASE, SCS_SIZE, "scs", "peripheral", peripheral=self.scs))
-        access = BusAccess(spec.name, privileged=self.privileged)
-        self._map.access_state = lambda: access
+        self._map.access = BusAccess(spec.name, privileged=self.privileged)
         self._map.on_bus_error = self._on_bus_error
         self._map.install(uc)
         uc.hook_add(UC_HOOK_INTR, self._on_intr)

@@ -236,6 +236,7 @@ class GenericTimers:
         self.nonsecure_physical = GenericTimer("CNTPNS", PPI_NONSECURE_PHYSICAL, controller,
                                                clock)
         self.virtual = GenericTimer("CNTV", PPI_VIRTUAL, controller, clock)
+        self.timers = (self.secure_physical, self.nonsecure_physical, self.virtual)
 
     def sample(self, uc: Uc, secure: bool, now_ns: int) -> None:
         """Read the running world's comparators after it ran, and refresh ISTATUS in it."""
@@ -247,13 +248,9 @@ class GenericTimers:
             if wanted != ctl:
                 _write32(uc, comp.ctl, wanted)  # a raw write: no QEMU timer recalculation
 
-    @property
-    def timers(self) -> tuple[GenericTimer, ...]:
-        return (self.secure_physical, self.nonsecure_physical, self.virtual)
-
     def next_deadline_ns(self) -> int | None:
-        deadlines = [t.deadline_ns for t in self.timers if t.deadline_ns is not None]
-        return min(deadlines) if deadlines else None
+        return min((t.deadline_ns for t in self.timers if t.deadline_ns is not None),
+                   default=None)
 
     def refresh(self, now_ns: int) -> None:
         for timer in self.timers:

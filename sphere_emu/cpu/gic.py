@@ -92,20 +92,18 @@ class Gic(Peripheral):
         self.on_signal_change: Callable[[], None] = lambda: None
         self.before_acknowledge: Callable[[], None] = lambda: None  # lets timers resync
         self._secure = True
-        super().__init__(name, ctx)
-        self.regs["GICD_TYPER"] = (1 << 10) | (n // 32 - 1)  # SecurityExtn, ITLinesNumber
+        super().__init__(name, ctx)  # calls reset(), which sets GICD_TYPER
 
     def reset(self) -> None:
         super().reset()
-        if hasattr(self, "count"):
-            n = self.count
-            for array in (self.enabled, self.latched, self.active):
-                array[:] = [False] * n
-            self.group[:] = [0] * n
-            self.priority[:] = [0] * n
-            self.edge[:] = [i < 16 for i in range(n)]
-            self.targets[:] = [0] * n
-            self.regs["GICD_TYPER"] = (1 << 10) | (n // 32 - 1)
+        n = self.count
+        for array in (self.enabled, self.latched, self.active):
+            array[:] = [False] * n
+        self.group[:] = [0] * n
+        self.priority[:] = [0] * n
+        self.edge[:] = [i < 16 for i in range(n)]
+        self.targets[:] = [0] * n
+        self.regs["GICD_TYPER"] = (1 << 10) | (n // 32 - 1)  # SecurityExtn, ITLinesNumber
 
     # -- inputs --------------------------------------------------------------------------
     def set_irq_level(self, irq: int, level: bool) -> None:
