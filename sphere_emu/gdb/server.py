@@ -79,10 +79,15 @@ class GdbServer:
 
     def _alive(self) -> bool:
         """Whether the attached client is still there (it may have gone unnoticed)."""
-        assert self.conn is not None
-        readable, _, _ = select.select([self.conn], [], [], 0)
-        if readable:
-            self.service()  # handles whatever it sent last, or notices it hung up
+        # Its last bytes and its hang-up can arrive as separate reads: drain what is waiting
+        # (bounded, so a chatty live client cannot hold us here) before judging.
+        for _ in range(8):
+            if self.conn is None:
+                break
+            readable, _, _ = select.select([self.conn], [], [], 0)
+            if not readable:
+                break
+            self.service()
         return self.conn is not None
 
     def drop(self, why: str) -> None:
