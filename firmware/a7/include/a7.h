@@ -86,14 +86,22 @@ static inline uint64_t cntp_cval(void)
 }
 
 /* Secure Monitor Call: r0-r3 go to the other world and come back (docs/cortex-a7.md). */
-static inline uint32_t smc_call(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3)
+struct smc_result { uint32_t r0, r1, r2, r3; };
+
+static inline struct smc_result smc_call_regs(uint32_t fn, uint32_t a1, uint32_t a2,
+                                              uint32_t a3)
 {
     register uint32_t r0 __asm__("r0") = fn;
     register uint32_t r1 __asm__("r1") = a1;
     register uint32_t r2 __asm__("r2") = a2;
     register uint32_t r3 __asm__("r3") = a3;
     __asm__ volatile("smc #0" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3) :: "memory");
-    return r0;
+    return (struct smc_result){r0, r1, r2, r3};
+}
+
+static inline uint32_t smc_call(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3)
+{
+    return smc_call_regs(fn, a1, a2, a3).r0;
 }
 
 /* Monitor-mode banked registers, which Secure PL1 code reaches through the model. */

@@ -19,18 +19,6 @@
 static struct app apps[FLASH_TABLE_MAX];
 struct app *rt_apps[2];
 
-struct sm_result { uint32_t r0, r1, r2, r3; };
-
-static struct sm_result sm_call(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3)
-{
-    register uint32_t r0 __asm__("r0") = fn;
-    register uint32_t r1 __asm__("r1") = a1;
-    register uint32_t r2 __asm__("r2") = a2;
-    register uint32_t r3 __asm__("r3") = a3;
-    __asm__ volatile("smc #0" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3) :: "memory");
-    return (struct sm_result){ r0, r1, r2, r3 };
-}
-
 static uint32_t rd32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 
 /* Look a path up in an ASXipFS image (docs/image-format.md): cramfs inodes, uncompressed
@@ -77,7 +65,7 @@ static const uint8_t *xipfs_find(const uint8_t *fs, uint32_t fs_size, const char
 static const char *open_app(const struct flash_entry *e, struct app *app)
 {
     uint32_t pkg = FLASH_BASE + e->offset;
-    struct sm_result v = sm_call(SM_VERIFY_IMAGE, pkg, e->size, IMAGE_TYPE_APPLICATIONS);
+    struct smc_result v = smc_call_regs(SM_VERIFY_IMAGE, pkg, e->size, IMAGE_TYPE_APPLICATIONS);
     if (v.r0 != SM_OK) {
         kprintf("[kernel] app at flash offset %#x refused by the Security Monitor (status %#x)\n",
                 (unsigned)e->offset, (unsigned)v.r0);
@@ -103,7 +91,7 @@ static void start_rt(struct app *app)
         return;
     }
     intercore_setup(core);
-    struct sm_result r = sm_call(SM_START_RT_CORE, (uint32_t)core, (uint32_t)app->exe, app->exe_size);
+    struct smc_result r = smc_call_regs(SM_START_RT_CORE, (uint32_t)core, (uint32_t)app->exe, app->exe_size);
     if (r.r0 != SM_OK) {
         kprintf("[kernel] %s: the Security Monitor did not start it on io%d (status %#x)\n",
                 app->m.name, core, (unsigned)r.r0);

@@ -13,18 +13,6 @@
 #define S_IFDIR  0x4000u
 #define S_IFREG  0x8000u
 
-struct smc_result { uint32_t r0, r1, r2; };
-
-static struct smc_result smc3(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3)
-{
-    register uint32_t r0 __asm__("r0") = fn;
-    register uint32_t r1 __asm__("r1") = a1;
-    register uint32_t r2 __asm__("r2") = a2;
-    register uint32_t r3 __asm__("r3") = a3;
-    __asm__ volatile("smc #0" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3) :: "memory");
-    return (struct smc_result){r0, r1, r2};
-}
-
 static void print_bytes(const uint8_t *p, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
@@ -43,7 +31,7 @@ static void maybe_start(uint32_t data, uint32_t size)
     if (size < 52 || rd32(data) != 0x464C457Fu) return;
     uint32_t entry = rd32(data + 24);
     if (entry < 0x00100000u || entry >= 0x00130000u || next_core > 1) return;
-    uint32_t status = smc3(SM_START_RT_CORE, next_core, data, size).r0;
+    uint32_t status = smc_call_regs(SM_START_RT_CORE, next_core, data, size).r0;
     print("kernel: start RT app on io");
     print_u32(next_core);
     print(": ");
@@ -71,7 +59,7 @@ static uint8_t comm[4096];
 
 static void check(const char *name, uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3)
 {
-    uint32_t status = smc3(fn, a1, a2, a3).r0;   /* before printing: the SM logs too */
+    uint32_t status = smc_call_regs(fn, a1, a2, a3).r0;   /* before printing: the SM logs too */
     print("kernel: check ");
     print(name);
     print(": ");
@@ -104,12 +92,12 @@ void kernel_main(uint32_t flash, uint32_t image_size)
     (void)image_size;
     uart_init();
     print("kernel: hello\n");
-    struct smc_result r = smc3(SM_GET_DEVICE_ID, (uint32_t)device_id, 0, 0);
+    struct smc_result r = smc_call_regs(SM_GET_DEVICE_ID, (uint32_t)device_id, 0, 0);
     print("kernel: device id ");
     if (r.r0 == SM_OK) print_bytes(device_id, sizeof device_id);
     else print_hex(r.r0);
     print("\n");
-    r = smc3(SM_GET_ATTESTATION, (uint32_t)nonce, (uint32_t)quote, sizeof quote);
+    r = smc_call_regs(SM_GET_ATTESTATION, (uint32_t)nonce, (uint32_t)quote, sizeof quote);
     print("kernel: quote ");
     if (r.r0 == SM_OK) print_bytes(quote, r.r1);
     else print_hex(r.r0);
@@ -122,7 +110,7 @@ void kernel_main(uint32_t flash, uint32_t image_size)
          i++) {
         if (t->entries[i].kind != FLASH_APPLICATION) continue;
         uint32_t package = FLASH_BASE + t->entries[i].offset;
-        r = smc3(SM_VERIFY_IMAGE, package, t->entries[i].size, SM_IMAGE_TYPE_APPLICATION);
+        r = smc_call_regs(SM_VERIFY_IMAGE, package, t->entries[i].size, SM_IMAGE_TYPE_APPLICATION);
         print("kernel: app in flash entry ");
         print_u32(i);
         print(": ");
