@@ -18,7 +18,6 @@ World can send, so no Normal-World code can fake or hide one. ``BootChain`` turn
 report into one ``BootRefusal`` line and stops the run (exit status 5).
 """
 
-import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from .device import Device
 from .errors import SphereEmuError
 from .image.errors import ImageError, Reason
 from .image.metadata import ImageType
+from .image.os_payload import read_load_header
 from .machine import Machine
 from .pluton.core import Pluton
 from .pluton.protocol import MEASURE_SECURITY_MONITOR
@@ -42,7 +42,6 @@ FLASH_SIZE = 16 << 20
 FLASH_ALIGN = 0x1000
 FLASH_TABLE_MAX = 32
 SECURE_RAM = (0x803D0000, 0x80400000)
-OS_IMAGE_MAGIC = 0x3149534F  # "OSI1"
 CONSOLE = "a7-uart"
 DEFAULT_BOARD = PREBUILT.parent.parent / "boards" / "mt3620-rdb.yaml"
 
@@ -55,7 +54,6 @@ FLASH_TABLE = Struct(
     "entries" / Array(FLASH_TABLE_MAX, Struct(
         "kind" / Int32ul, "offset" / Int32ul, "size" / Int32ul, "reserved" / Int32ul)),
 )
-OS_IMAGE_HEADER = struct.Struct("<4I")  # magic, load address, image size, entry
 
 # Boot reports, 0xKKSSEECC (firmware/a7/sm/sm.h): kind, stage, flash entry, step or code.
 REPORT_PROGRESS, REPORT_REFUSED, REPORT_REBOOT = 0x53, 0x52, 0x42
@@ -204,16 +202,15 @@ class BootChain:
         result = rom_stage(
             self.pluton, f"security monitor {sm.source}" if sm else "security monitor",
             sm.data if sm else None,
-            lambda payload: None if _load_header(payload, SECURE_RAM) else (
+            lambda payload: None if read_load_header(payload, SECURE_RAM) else (
                 "the payload's load header does not describe an image in the Security "
                 "Monitor RAM"))
         if result.refusal is not None:
             return result.refusal, 0
         payload = result.verified.payload
-        load, size, entry = _load_header(payload, SECURE_RAM)
-        self.machine.cores["a7"].physical_map.write_memory(
-            load, payload[OS_IMAGE_HEADER.size:OS_IMAGE_HEADER.size + size])
-        return None, entry
+        header = read_load_header(payload, SECURE_RAM)
+        self.machine.cores["a7"].physical_map.write_memory(header.load, header.image(payload))
+        return None, header.entry
 
     # -- stage 3 and 4: what the Security Monitor reports ----------------------------------
     def _on_postcode(self, code: int) -> None:
@@ -281,18 +278,6 @@ class BootChain:
         port = self.machine.serial.ports.get(CONSOLE)
         if port is not None:
             port.transmit(line.encode() + b"\r\n")
-
-
-def _load_header(payload: bytes, region: tuple[int, int]) -> tuple[int, int, int] | None:
-    """(load address, size, entry) of an OS image payload, if it fits ``region``."""
-    if len(payload) < OS_IMAGE_HEADER.size:
-        return None
-    magic, load, size, entry = OS_IMAGE_HEADER.unpack_from(payload)
-    start, end = region
-    ok = (magic == OS_IMAGE_MAGIC and 0 < size <= len(payload) - OS_IMAGE_HEADER.size
-          and load % 4 == 0 and start <= load and load + size <= end
-          and load <= entry & ~1 < load + size)
-    return (load, size, entry) if ok else None
 
 
 def build(spec: BoardSpec, device: Device, sideloaded: Sequence[tuple[str, str]] = ()
