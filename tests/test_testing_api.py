@@ -75,3 +75,18 @@ def test_boot_refusal_stops_the_device_and_explains_waits(tmp_path):
         dev.wait_for_line(r"Hello from a high-level app", timeout="1s")
     assert "bad signature" in str(info.value)
     assert dev.refusal is not None and dev.now_ns < 1_000_000_000
+
+
+def test_a_booted_device_is_deterministic_to_the_nanosecond(tmp_path):
+    from sphere_emu.device import Device
+
+    Device.create(tmp_path / "dev", secret=bytes(range(32))).close()
+    apps = [PREBUILT / "intercore-hl.imagepackage", PREBUILT / "intercore-rt.imagepackage"]
+
+    def transcript() -> list[tuple[str, int, str]]:
+        dev = EmulatedDevice.boot(BOARD, *apps, device=tmp_path / "dev")
+        dev.wait_for_line(r"intercore-hl: done", timeout="2s")
+        return [(e.port, e.time_ns, e.line) for e in dev.lines]
+
+    first = transcript()
+    assert len(first) > 10 and transcript() == first
