@@ -49,7 +49,20 @@ class Machine:
             if cspec.reset_by is not None:
                 block, line = cspec.reset_by
                 self.peripherals[block].resets[line].connect(_CoreReset(self.cores[cspec.name]))
+        self._give_private_blocks_core_time(board)
         self.scheduler = Scheduler(self.clock, list(self.cores.values()), quantum_ns)
+
+    def _give_private_blocks_core_time(self, board: BoardSpec) -> None:
+        """A block only one core can reach reads time as that core sees it; shared blocks
+        keep the slice-granular clock, so two cores never see one block's time go back."""
+        users: dict[str, set[str]] = {}
+        for cspec in board.cores.values():
+            for entry in cspec.map:
+                if entry.kind == "peripheral":
+                    users.setdefault(entry.target, set()).add(cspec.name)
+        for name, cores in users.items():
+            if len(cores) == 1:
+                self.peripherals[name].now_ns = self.cores[next(iter(cores))].local_time_ns
 
     def _build_core(self, spec: CoreSpec) -> Core:
         mappings = []

@@ -54,7 +54,10 @@ def test_counters_run_at_their_clocks(selftest):
     assert r["gpt0 one-shot 3277 ticks at 32 kHz, us"][1] in (100006, 100007)
     assert abs(r["gpt2 counts in 250 ms at 32 kHz"][1] - 8192) <= 1
     assert r["gpt3 compare match after 2500 counts, us"] == (True, 2500)
-    assert r["gpt4 counts per 1000 us / 10"] == (True, 19760)
+    # Counters read at the reading instruction's exact time: the two reads that bound the
+    # measurement are a few instructions apart, worth a count either way.
+    ok, counts = r["gpt4 counts per 1000 us / 10"]
+    assert ok and abs(counts - 19760) <= 1
 
 
 def test_the_run_is_deterministic(selftest):

@@ -71,6 +71,11 @@ class Core(ABC):
         instruction, in Secure SVC mode.
         """
 
+    def local_time_ns(self) -> int:
+        """Virtual time at the instruction executing now (cores that count their retired
+        instructions inside a slice refine this; otherwise it is the slice's start)."""
+        return self.clock.now_ns
+
     @property
     def runnable(self) -> bool:
         return self.state is CoreState.RUNNING and self.debug_stop is None

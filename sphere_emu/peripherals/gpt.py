@@ -1,7 +1,8 @@
 """MT3620 general-purpose timers (GPT0-GPT4) of an IO core, counting in virtual time.
 
 No counter is ever stepped. Each is a ``Counter``: the value it had at an anchor time and a
-rate; a read computes the value at ``clock.now_ns``. Expiries and compare matches are clock
+rate; a read computes the value at the current virtual time (the reading core's exact time
+within a time slice: see ``Peripheral.now_ns``). Expiries and compare matches are clock
 events, cancelled and rescheduled whenever the guest reconfigures the timer.
 
 - GPT0, GPT1: count down from ICNT at ~1 kHz (32768/33 Hz) or 32.768 kHz; reaching 0 sets
@@ -120,7 +121,7 @@ class Mt3620Gpt(Peripheral):
 
     @property
     def now(self) -> int:
-        return self.clock.now_ns
+        return self.now_ns()
 
     def _schedule(self, index: int, ticks: int, callback: Callable[[], None]) -> None:
         self._cancel(index)

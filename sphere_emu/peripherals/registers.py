@@ -109,6 +109,10 @@ class Peripheral:
         self.name = name
         self.ctx = ctx
         self.clock = ctx.clock
+        # Virtual time as this block's core sees it. The clock moves between time slices
+        # only; a block private to one core is given that core's exact time inside a slice
+        # (Machine wires it), so a busy-wait on its counter ends when it should.
+        self.now_ns: Callable[[], int] = lambda: ctx.clock.now_ns
         self.irqs = {irq_name: IrqLine(f"{name}.{irq_name}") for irq_name in self.IRQS}
         self.regs: dict[str, int] = {}
         self.reset()
