@@ -35,7 +35,7 @@ class Uart:
     def __init__(self, name: str = "io0-uart") -> None:
         self.clock = Clock()
         self.hub = SerialHub(self.clock)
-        self.model = Mt3620Uart(name, PeripheralContext(clock=self.clock, sinks=self.hub))
+        self.model = Mt3620Uart(name, PeripheralContext(clock=self.clock, serial=self.hub))
         self.port = self.hub.ports[name]
         self.irq = Levels()
         self.model.irqs["irq"].connect(self.irq, 4)

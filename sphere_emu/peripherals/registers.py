@@ -76,7 +76,7 @@ class PeripheralContext:
     clock: Any  # sphere_emu.clock.Clock
     options: dict[str, Any] = field(default_factory=dict)
     memory: Any = None  # a MemoryPort for blocks that master the bus (DMA, Pluton)
-    sinks: Any = None  # sphere_emu.io.Sinks, for blocks that talk to the host (UARTs)
+    serial: Any = None  # sphere_emu.serial.SerialHub, for blocks that talk to the host (UARTs)
 
 
 class Peripheral:

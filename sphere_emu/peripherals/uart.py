@@ -91,7 +91,7 @@ class Mt3620Uart(Peripheral):
         self._rx_event: Event | None = None
         super().__init__(name, ctx)
         # Created now so a host route (CLI, test) can attach before the guest says anything.
-        self.port = ctx.sinks.port(name)
+        self.port = ctx.serial.port(name)
         self.port.receiver = self.receive
 
     def reset(self) -> None:
