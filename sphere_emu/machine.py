@@ -142,13 +142,11 @@ class _SystemMemory:
         self._machine = machine
 
     def _map(self) -> AddressMap:
-        # Looked up on each access: peripherals get this before the cores are built. By
-        # class name, as core classes are imported only when a board uses them.
-        cores = self._machine.cores.values()
-        for core in cores:
-            if core.__class__.__name__ == "CortexA7":
-                return core.physical_map  # type: ignore[attr-defined]
-        return next(iter(cores)).address_map
+        # Looked up on each access: peripherals get this before the cores are built.
+        machine = self._machine
+        a7 = [name for name, spec in machine.board.cores.items() if spec.type == "cortex-a7"]
+        core = machine.cores[a7[0]] if a7 else next(iter(machine.cores.values()))
+        return core.physical_map
 
     def read(self, address: int, size: int) -> bytes:
         return self._map().read_memory(address, size)

@@ -71,6 +71,12 @@ class Core(ABC):
         instruction, in Secure SVC mode.
         """
 
+    @property
+    def physical_map(self) -> AddressMap:
+        """What a bus master sees at this core's physical addresses (the A7: its Secure
+        view, whatever world runs); by default the core's own map."""
+        return self.address_map
+
     def local_time_ns(self) -> int:
         """Virtual time at the instruction executing now (cores that count their retired
         instructions inside a slice refine this; otherwise it is the slice's start)."""
