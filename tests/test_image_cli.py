@@ -95,7 +95,7 @@ def test_bad_manifest_is_one_line_naming_the_field(workdir):
                  "app.elf", "--key", "development", "-o", "x.imagepackage", ok=False)
     assert result.exit_code == 2
     assert result.stderr.strip() == ("sphere-emu: error: app_manifest.json: "
-                                     "Capabilities.Uart[0]: 1 is not one of ISU0, ISU1, ISU2, "
+                                     "Capabilities.Uart[0]: must be one of ISU0, ISU1, ISU2, "
                                      "ISU3, ISU4")
 
 

@@ -68,25 +68,25 @@ def _with(base, path, value):
 @pytest.mark.parametrize(("base", "path", "value", "message"), [
     (HIGH_LEVEL, ["SchemaVersion"], 2, "SchemaVersion: must be 1"),
     (HIGH_LEVEL, ["Name"], KeyError, "Name: required field is missing"),
-    (HIGH_LEVEL, ["ComponentId"], "not-a-guid", "ComponentId: 'not-a-guid' is not a GUID"),
+    (HIGH_LEVEL, ["ComponentId"], "not-a-guid", "ComponentId: is not a GUID like"),
     (HIGH_LEVEL, ["EntryPoint"], "bin/app", "EntryPoint: 'bin/app' must be an absolute path"),
     (HIGH_LEVEL, ["EntryPoint"], "/bin/../x", "EntryPoint"),
-    (HIGH_LEVEL, ["ApplicationType"], "Service", "ApplicationType: 'Service' is not"),
+    (HIGH_LEVEL, ["ApplicationType"], "Service", "ApplicationType: must be \"Default\" or"),
     (HIGH_LEVEL, ["Colour"], "blue", "Colour: unknown field"),
     (HIGH_LEVEL, ["Capabilities", "Gpio", 1], 24, r"Capabilities.Gpio\[1\]: GPIO 24 does not "
-                                                  "exist"),
-    (HIGH_LEVEL, ["Capabilities", "Gpio", 0], "$LED", r"Capabilities.Gpio\[0\]: '\$LED': "
-                                                      "hardware-definition names"),
-    (HIGH_LEVEL, ["Capabilities", "Gpio", 0], True, r"Gpio\[0\]: True is not an integer"),
-    (HIGH_LEVEL, ["Capabilities", "Uart", 0], "ISU5", r"Capabilities.Uart\[0\]: 'ISU5' is not "
-                                                      "one of ISU0"),
+                                                  "exist on the MT3620"),
+    (HIGH_LEVEL, ["Capabilities", "Gpio", 0], "$LED", r"Capabilities.Gpio\[0\]: must be a pin "
+                                                      r"number \(hardware-definition names"),
+    (HIGH_LEVEL, ["Capabilities", "Gpio", 0], True, r"Gpio\[0\]: must be a pin number"),
+    (HIGH_LEVEL, ["Capabilities", "Uart", 0], "ISU5", r"Capabilities.Uart\[0\]: must be one "
+                                                      "of ISU0"),
     (HIGH_LEVEL, ["Capabilities", "I2cMaster", 0], "ISU0", "Capabilities.I2cMaster: ISU0 is "
                                                            "already used as Uart"),
     (HIGH_LEVEL, ["Capabilities", "Gpio", 0], 27, r"Gpio\[0\]: GPIO 27 belongs to ISU0"),
     (HIGH_LEVEL, ["Capabilities", "Pwm", 0], "PWM-CONTROLLER-3", r"Pwm\[0\]"),
     (HIGH_LEVEL, ["Capabilities", "Adc", 0], "ADC-CONTROLLER-1", r"Adc\[0\]"),
     (HIGH_LEVEL, ["Capabilities", "MutableStorage", "SizeKB"], 65,
-     "MutableStorage.SizeKB: 65 is outside 1..64"),
+     "MutableStorage.SizeKB: must be an integer 1..64"),
     (HIGH_LEVEL, ["Capabilities", "AllowedTcpServerPorts", 0], 0,
      r"AllowedTcpServerPorts\[0\]: 0 is outside"),
     (HIGH_LEVEL, ["Capabilities", "AllowedApplicationConnections", 0],

@@ -38,9 +38,14 @@ $(HL_ELFS): $(OUT)/%.elf: $(HL_COMMON) hl/linker.ld $(wildcard hl/include/*.h hl
 	@mkdir -p $(OUT)
 	$(CC) $(HL_CFLAGS) -o $@ $(HL_COMMON) $(wildcard hl/apps/$*/*.c) $(HL_LDFLAGS)
 
-$(OUT)/kernel.elf: $(KERNEL_SRCS) a7/kernel/kernel.ld FORCE
+# The manifest rules the kernel shares with the packer, generated from the packer's module.
+MANIFEST_RULES_H := $(BUILD)/gen/manifest_rules.h
+$(MANIFEST_RULES_H): FORCE
+	$(PYTHON) -m sphere_emu.image.manifest_rules $@
+
+$(OUT)/kernel.elf: $(KERNEL_SRCS) a7/kernel/kernel.ld $(MANIFEST_RULES_H) FORCE
 	@mkdir -p $(OUT)
-	$(CC) $(A7_CFLAGS) -Ihl/include -o $@ $(KERNEL_SRCS) -Ta7/kernel/kernel.ld $(KERNEL_LDFLAGS)
+	$(CC) $(A7_CFLAGS) -Ihl/include -I$(BUILD)/gen -o $@ $(KERNEL_SRCS) -Ta7/kernel/kernel.ld $(KERNEL_LDFLAGS)
 
 $(OUT)/kernel-standin-sm.elf: $(STANDIN_SRCS) a7/kernel/standin/linker.ld FORCE
 	@mkdir -p $(OUT)

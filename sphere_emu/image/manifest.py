@@ -3,13 +3,18 @@
 Every error names the field (``Capabilities.Uart[1]``) and says what is wrong with it. The
 values allowed are those of the MT3620 hardware definition: GPIO pins 0–23, 26–48, 56–75
 and 80; ISU0–ISU4; PWM-CONTROLLER-0..2; ADC-CONTROLLER-0; I2S0/I2S1.
+
+The rules the OS kernel enforces again at start-up (manifest_rules.py) run first, in the
+kernel's order and with its words; the packer's own, stricter checks come after them.
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from . import manifest_rules as rules
 from .errors import ManifestError
 
 SCHEMA_VERSION = 1
@@ -17,13 +22,13 @@ DEFAULT = "Default"
 REAL_TIME = "RealTimeCapable"
 NAME_BYTES = 31  # how much of Name the Debug section keeps
 
-GPIO_PINS = frozenset([*range(0, 24), *range(26, 49), *range(56, 76), 80])
-ISUS = tuple(f"ISU{n}" for n in range(5))
+GPIO_PINS = rules.GPIO_PINS
+ISUS = rules.UART_ISUS
 PWM_CONTROLLERS = tuple(f"PWM-CONTROLLER-{n}" for n in range(3))
 ADC_CONTROLLERS = ("ADC-CONTROLLER-0",)
 I2S_INTERFACES = ("I2S0", "I2S1")
 POWER_CONTROLS = ("ForcePowerDown", "ForceReboot", "SetPowerProfile")
-MUTABLE_STORAGE_MAX_KB = 64
+MUTABLE_STORAGE_MAX_KB = rules.MUTABLE_STORAGE_MAX_KB
 # The GPIO pins an ISU owns: using ISUn as a serial interface takes them away from Gpio.
 ISU_PINS = {"ISU0": range(26, 31), "ISU1": range(31, 36), "ISU2": range(36, 41),
             "ISU3": range(66, 71), "ISU4": range(71, 76)}
@@ -71,16 +76,116 @@ def _fail(where: str, why: str) -> ManifestError:
 
 
 def parse_manifest(text: bytes | str) -> AppManifest:
+    if isinstance(text, bytes):
+        try:
+            text = text.decode()
+        except UnicodeDecodeError:
+            raise ManifestError("app_manifest.json: not valid UTF-8 text") from None
+    text = text.removeprefix("\ufeff")
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        for key, value in items:
+            if key in obj:
+                duplicates.append(key)
+            else:
+                obj[key] = value  # the kernel reads the first of duplicate keys
+        return obj
+
     try:
-        doc = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ManifestError(f"app_manifest.json: not valid JSON ({err})") from None
+        doc = json.loads(text, object_pairs_hook=pairs)
+    except (json.JSONDecodeError, RecursionError) as err:
+        raise ManifestError(f"{rules.message('NOT_JSON')} ({err})") from None
+    check_kernel_rules(doc)
+    if duplicates:
+        raise _fail(duplicates[0], "listed twice in one JSON object")
     return validate_manifest(doc)
 
 
-def validate_manifest(doc: Any) -> AppManifest:
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_INT32 = range(-2**31, 2**31)
+
+
+def _kernel_fail(rule: str, *args: object) -> ManifestError:
+    return ManifestError(rules.message(rule, *args))
+
+
+def _too_deep(value: Any, depth: int = 0) -> bool:
+    if depth > rules.JSON_MAX_DEPTH:
+        return True
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) \
+        else ()
+    return any(_too_deep(child, depth + 1) for child in children)
+
+
+def _kernel_text(doc: dict[str, Any], key: str, limit: int) -> None:
+    if key not in doc:
+        raise _kernel_fail("MISSING", key)
+    value = doc[key]
+    if not isinstance(value, str) or not value or "\0" in value:
+        raise _kernel_fail("NOT_TEXT", key)
+    try:
+        size = len(value.encode())
+    except UnicodeEncodeError:  # a lone surrogate written as an escape
+        raise _kernel_fail("NOT_TEXT", key) from None
+    if size > limit:
+        raise _kernel_fail("TOO_LONG", key, limit)
+
+
+def _is_guid(value: Any) -> bool:
+    return isinstance(value, str) and _GUID.fullmatch(value) is not None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value in _INT32
+
+
+def check_kernel_rules(doc: Any) -> None:
+    """The kernel's checks (firmware/a7/kernel/manifest.c), in its order, with its words."""
+    if _too_deep(doc):
+        raise _kernel_fail("NOT_JSON")
     if not isinstance(doc, dict):
-        raise ManifestError("app_manifest.json: must be a JSON object")
+        raise _kernel_fail("NOT_OBJECT")
+    _kernel_text(doc, "Name", rules.NAME_MAX_BYTES)
+    if "ComponentId" not in doc:
+        raise _kernel_fail("MISSING", "ComponentId")
+    if not _is_guid(doc["ComponentId"]):
+        raise _kernel_fail("NOT_GUID", "ComponentId")
+    _kernel_text(doc, "EntryPoint", rules.ENTRY_POINT_MAX_BYTES)
+    if "ApplicationType" not in doc:
+        raise _kernel_fail("MISSING", "ApplicationType")
+    if doc["ApplicationType"] not in rules.APPLICATION_TYPES:
+        raise _kernel_fail("APP_TYPE")
+    caps = doc.get("Capabilities")
+    if not isinstance(caps, dict):
+        return
+    for i, pin in enumerate(_as_list(caps.get("Gpio"))):
+        if not _is_int(pin):
+            raise _kernel_fail("GPIO_NOT_PIN", i)
+        if pin not in rules.GPIO_PINS:
+            raise _kernel_fail("GPIO_NO_PIN", i, pin)
+    for i, isu in enumerate(_as_list(caps.get("Uart"))):
+        if isu not in rules.UART_ISUS:
+            raise _kernel_fail("UART", i)
+    for i, partner in enumerate(_as_list(caps.get("AllowedApplicationConnections"))):
+        if i == rules.MAX_APP_CONNECTIONS:
+            raise _kernel_fail("TOO_MANY_CONNECTIONS")
+        if not _is_guid(partner):
+            raise _kernel_fail("CONNECTION_NOT_GUID", i)
+    storage = caps.get("MutableStorage")
+    if isinstance(storage, dict) and "SizeKB" in storage:
+        kb = storage["SizeKB"]
+        if not _is_int(kb) or not 1 <= kb <= rules.MUTABLE_STORAGE_MAX_KB:
+            raise _kernel_fail("STORAGE")
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def validate_manifest(doc: Any) -> AppManifest:
+    check_kernel_rules(doc)
     for key in doc:
         if key not in TOP_LEVEL:
             raise _fail(key, f"unknown field (known: {', '.join(TOP_LEVEL)})")
@@ -97,8 +202,6 @@ def validate_manifest(doc: Any) -> AppManifest:
         raise _fail("EntryPoint", f"{entry!r} must be an absolute path to a file, "
                                   f"e.g. \"/bin/app\"")
     app_type = doc["ApplicationType"]
-    if app_type not in (DEFAULT, REAL_TIME):
-        raise _fail("ApplicationType", f"{app_type!r} is not {DEFAULT!r} or {REAL_TIME!r}")
     cmd_args = doc.get("CmdArgs", [])
     if not isinstance(cmd_args, list) or not all(isinstance(a, str) for a in cmd_args):
         raise _fail("CmdArgs", "must be a list of strings")
@@ -117,6 +220,8 @@ def validate_manifest(doc: Any) -> AppManifest:
     _check_capabilities(caps, app_type, component_id)
     return AppManifest(name, component_id, entry, app_type, dict(caps), tuple(cmd_args),
                        runtime, doc)
+
+
 
 
 def _string(value: Any, where: str) -> str:

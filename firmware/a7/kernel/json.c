@@ -2,6 +2,7 @@
    strings and integers. It reads in place (no allocation); every function is bounded by
    the end of the text, so a truncated or hostile manifest cannot walk off it. */
 #include "json.h"
+#include "string.h"
 
 static const char *ws(const char *p, const char *end)
 {
@@ -12,6 +13,7 @@ static const char *ws(const char *p, const char *end)
 static const char *skip_string(const char *p, const char *end)
 {
     for (p++; p < end; p++) {
+        if ((unsigned char)*p < 0x20) return 0;   /* raw control characters: not JSON */
         if (*p == '\\') { p++; continue; }
         if (*p == '"') return p + 1;
     }
@@ -50,12 +52,11 @@ const char *json_skip(const char *p, const char *end, int depth)
     return p > start ? p : 0;
 }
 
-/* Compare a JSON string token (no escapes in keys we look for) with a C string. */
+/* Whether the string token at p decodes to key (keys may be written with escapes). */
 static int key_is(const char *p, const char *end, const char *key)
 {
-    p++;
-    while (*key && p < end && *p == *key) p++, key++;
-    return !*key && p < end && *p == '"';
+    char buf[48];
+    return json_string(p, end, buf, sizeof buf) >= 0 && strcmp(buf, key) == 0;
 }
 
 const char *json_member(const char *obj, const char *end, const char *key)
@@ -80,17 +81,73 @@ const char *json_member(const char *obj, const char *end, const char *key)
     }
 }
 
+static int hex4(const char *p, const char *end, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++, p++) {
+        if (p >= end) return -1;
+        char c = *p;
+        uint32_t d = c >= '0' && c <= '9' ? (uint32_t)(c - '0')
+                   : c >= 'a' && c <= 'f' ? (uint32_t)(c - 'a' + 10)
+                   : c >= 'A' && c <= 'F' ? (uint32_t)(c - 'A' + 10) : 16u;
+        if (d > 15) return -1;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Decodes the whole string (escapes, \\u surrogate pairs to UTF-8) so that the verdict does
+   not depend on where the buffer ends: a string that is not text (NUL, lone surrogate, bad
+   escape) is JSON_NOT_TEXT wherever that is; one that is text but does not fit is
+   JSON_TOO_LONG. Returns the length otherwise. */
 int json_string(const char *p, const char *end, char *out, size_t cap)
 {
     p = ws(p, end);
-    if (p >= end || *p != '"' || cap == 0) return -1;
+    if (p >= end || *p != '"' || cap == 0) return JSON_NOT_TEXT;
     size_t n = 0;
     for (p++; p < end && *p != '"'; p++) {
-        if (*p == '\\' || (unsigned char)*p < 0x20) return -1;   /* manifests need none */
-        if (n + 1 >= cap) return -1;
-        out[n++] = *p;
+        uint32_t cp = (unsigned char)*p;
+        if (cp < 0x20) return JSON_NOT_TEXT;
+        if (cp == '\\') {
+            if (++p >= end) return JSON_NOT_TEXT;
+            switch (*p) {
+            case '"': case '\\': case '/': cp = (unsigned char)*p; break;
+            case 'b': cp = '\b'; break;
+            case 'f': cp = '\f'; break;
+            case 'n': cp = '\n'; break;
+            case 'r': cp = '\r'; break;
+            case 't': cp = '\t'; break;
+            case 'u':
+                if (hex4(p + 1, end, &cp)) return JSON_NOT_TEXT;
+                p += 4;
+                if (cp >= 0xDC00 && cp <= 0xDFFF) return JSON_NOT_TEXT;
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    uint32_t lo;
+                    if (p + 2 >= end || p[1] != '\\' || p[2] != 'u' || hex4(p + 3, end, &lo)
+                        || lo < 0xDC00 || lo > 0xDFFF) return JSON_NOT_TEXT;
+                    p += 6;
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                }
+                if (cp == 0) return JSON_NOT_TEXT;
+                break;
+            default: return JSON_NOT_TEXT;
+            }
+            uint8_t utf8[4];
+            size_t len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (len == 1) utf8[0] = (uint8_t)cp;
+            else {
+                for (size_t i = len - 1; i > 0; i--, cp >>= 6) utf8[i] = (uint8_t)(0x80 | (cp & 0x3F));
+                utf8[0] = (uint8_t)(((0xFF00u >> len) & 0xFFu) | cp);
+            }
+            for (size_t i = 0; i < len; i++, n++) if (n + 1 < cap) out[n] = (char)utf8[i];
+            continue;
+        }
+        if (n + 1 < cap) out[n] = (char)cp;
+        n++;
     }
-    if (p >= end) return -1;
+    if (p >= end) return JSON_NOT_TEXT;
+    if (n + 1 > cap) return JSON_TOO_LONG;
     out[n] = '\0';
     return (int)n;
 }
@@ -106,6 +163,8 @@ int json_int(const char *p, const char *end, int32_t *out)
         v = v * 10 + (*p++ - '0');
         if (v > 0x7FFFFFFF) return -1;
     }
+    /* a fraction or an exponent makes it no integer (the packer reads JSON the same way) */
+    if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return -1;
     *out = (int32_t)(neg ? -v : v);
     return 0;
 }

@@ -4,6 +4,7 @@
 #define KERNEL_H
 #include <stddef.h>
 #include <stdint.h>
+#include "manifest_rules.h"
 
 /* Memory map (physical; the kernel runs identity-mapped, see mmu.c). */
 #define KERNEL_BASE     0x80000000u   /* image, stacks, page table: the first MiB */
@@ -27,11 +28,11 @@ uint64_t time_ns(void);
 void sleep_ns(uint64_t ns);
 
 /* The manifest fields the kernel enforces (manifest.c). */
-#define MAX_CONNECTIONS 4
+#define MAX_CONNECTIONS MANIFEST_MAX_APP_CONNECTIONS
 struct manifest {
-    char name[32];
+    char name[MANIFEST_NAME_MAX_BYTES + 1];
     char component_id[40];           /* text form, lower case */
-    char entry_point[64];
+    char entry_point[MANIFEST_ENTRY_POINT_MAX_BYTES + 1];
     int realtime;
     uint32_t gpio[3];                /* bit n: GPIO n (0..95) */
     uint32_t uarts;                  /* bit n: ISUn */
