@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from .devices.spec import DeviceSpec, PinsSpec, parse_devices, parse_pins
 from .errors import BoardError
 from .units import parse_frequency_hz, parse_int, parse_size
 
@@ -117,8 +118,9 @@ class BoardSpec:
     memories: dict[str, MemorySpec]
     peripherals: dict[str, PeripheralSpec]
     cores: dict[str, CoreSpec]
-    devices: dict[str, dict[str, Any]]
+    devices: dict[str, DeviceSpec]
     os: OsSpec = OsSpec()
+    pins: PinsSpec = PinsSpec()
 
 
 # --------------------------------------------------------------------------------------
@@ -247,7 +249,7 @@ def load_board(path: str | Path) -> BoardSpec:
     raw = loader.load(path)
     v = _Validator(path.resolve(), loader.origins)
     top = v.mapping(raw, (), {"name", "description", "memories", "peripherals", "cores",
-                              "devices", "os"}, {"cores"})
+                              "devices", "os", "pins"}, {"cores"})
 
     memories: dict[str, MemorySpec] = {}
     for name, body in v.mapping(top.get("memories", {}) or {}, ("memories",),
@@ -307,15 +309,13 @@ def load_board(path: str | Path) -> BoardSpec:
             priority_bits=v.number(body.get("priority_bits", 8), (*at, "priority_bits")),
             map=entries, reset_by=reset_by)
 
-    devices = top.get("devices") or {}
-    if devices:
-        raise v.fail(("devices",), f"unknown device {next(iter(devices))!r} "
-                                   "(no off-chip device types are modelled yet)")
+    pins = parse_pins(top.get("pins"), v.fail)
+    devices = parse_devices(top.get("devices"), pins, v.fail)
     name = top.get("name", path.stem)
     return BoardSpec(name=str(name), path=path.resolve(),
                      description=str(top.get("description", "")), memories=memories,
-                     peripherals=peripherals, cores=cores, devices={},
-                     os=_os_spec(v, top.get("os")))
+                     peripherals=peripherals, cores=cores, devices=devices,
+                     os=_os_spec(v, top.get("os")), pins=pins)
 
 
 def _os_spec(v: _Validator, raw: Any) -> OsSpec:

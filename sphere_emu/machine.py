@@ -8,10 +8,12 @@ from .bus import AddressMap, Mapping, MemoryBlock
 from .bus.bus import BusError
 from .clock import Clock
 from .cpu.core import Core, CoreState
+from .devices import Device, DeviceContext, build_devices
 from .errors import FirmwareError
 from .image.elf import ElfImage, read_elf
 from .peripherals import PERIPHERAL_TYPES
 from .peripherals.registers import Peripheral, PeripheralContext
+from .pins import Pins
 from .scheduler import RunResult, Scheduler
 from .serial import SerialHub
 
@@ -31,6 +33,9 @@ class Machine:
         self.board = board
         self.clock = Clock()
         self.serial = SerialHub(self.clock)
+        self.pins = Pins(self.clock, board.pins.count)
+        for alias, number in board.pins.aliases.items():
+            self.pins.add_alias(alias, f"GPIO{number}")
         self.memories = {name: MemoryBlock(name, spec.size, readonly=spec.readonly)
                          for name, spec in board.memories.items()}
         self.peripherals: dict[str, Peripheral] = {}
@@ -50,6 +55,9 @@ class Machine:
                 block, line = cspec.reset_by
                 self.peripherals[block].resets[line].connect(_CoreReset(self.cores[cspec.name]))
         self._give_private_blocks_core_time(board)
+        self.pins.core_time = {name: core.local_time_ns for name, core in self.cores.items()}
+        self.devices: dict[str, Device] = build_devices(
+            board.devices, DeviceContext(pins=self.pins, clock=self.clock))
         self.scheduler = Scheduler(self.clock, list(self.cores.values()), quantum_ns)
 
     def _give_private_blocks_core_time(self, board: BoardSpec) -> None:

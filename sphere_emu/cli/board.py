@@ -35,6 +35,19 @@ def show(board: str, as_json: bool) -> None:
             irqs = "  " + " ".join(f"{k}=IRQ{v}" for k, v in e.irqs.items()) if e.irqs else ""
             flags = "  secure-only" if e.secure_only else ""
             click.echo(f"  {e.base:08x}-{e.end - 1:08x}  {e.name:<16} {what}{irqs}{flags}")
+    _show_pins(spec)
+
+
+def _show_pins(spec: BoardSpec) -> None:
+    if spec.pins.count:
+        click.echo(f"\npins GPIO0..GPIO{spec.pins.count - 1}" + "".join(
+            f"\n  {alias:<16} GPIO{n}" for alias, n in spec.pins.aliases.items()))
+    if spec.devices:
+        click.echo("\ndevices")
+    for d in spec.devices.values():
+        wiring = " ".join(f"{role}={pin}" for role, pin in d.pins.items())
+        options = "".join(f" {k}={v}" for k, v in d.written.items())
+        click.echo(f"  {d.name:<16} {d.type:<8} {wiring}{options}")
 
 
 def board_summary(spec: BoardSpec) -> dict:
@@ -51,4 +64,7 @@ def board_summary(spec: BoardSpec) -> dict:
                      "size": e.size, "offset": e.offset, "irqs": dict(e.irqs),
                      "secure_only": e.secure_only} for e in c.map]}
             for c in spec.cores.values()},
+        "pins": {"count": spec.pins.count, "aliases": dict(spec.pins.aliases)},
+        "devices": {d.name: {"type": d.type, **d.pins, **d.written}
+                    for d in spec.devices.values()},
     }

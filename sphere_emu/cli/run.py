@@ -15,6 +15,7 @@ from ..hostio import HostIO, Route, parse_route
 from ..image.elf import ElfImage
 from ..image.errors import ImageError
 from ..machine import Machine
+from ..pinio import PinIO, check_trace
 from ..runner import Outcome, Runner, RunReport
 from ..trust.files import read_file
 from ..units import format_ns, parse_duration_ns
@@ -46,8 +47,15 @@ from ..units import format_ns, parse_duration_ns
               help="Boot this persistent device (sphere-emu device create); image packages "
                    "given are sideloaded into its flash. Default: a fresh temporary "
                    "development device.")
+@click.option("--vcd", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Write a VCD of the pins and board devices (virtual ns; GTKWave).")
+@click.option("--trace", "trace", multiple=True, metavar="WHAT",
+              help="Trace on stderr: 'pins' = one line per board-device state change.")
+@click.option("--drive", "drives", multiple=True, metavar="TARGET=VALUE@TIME",
+              help="Drive a device or pin at a virtual time, e.g. button-a=pressed@1.5s, "
+                   "GPIO12=0@2s (repeat).")
 def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gdb_wait,
-            device_dir) -> None:
+            device_dir, vcd, trace, drives) -> None:
     """Boot BOARD's signed OS with the app image packages in FILES, or run ELF FILES
     bare-metal on the cores named with --core.
 
@@ -69,7 +77,8 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gd
         routes={r.port: r for r in map(parse_route, uarts)},
         gdb_ports=parse_gdb_options(gdb or ("",), spec.cores) if gdb or gdb_wait else {},
         gdb_wait=gdb_wait, expect=_patterns("--expect", expect),
-        fail_on=_patterns("--fail-on", fail_on), quiet=quiet)
+        fail_on=_patterns("--fail-on", fail_on), quiet=quiet, vcd=vcd,
+        trace=check_trace(trace), drives=drives)
     if cores:
         machine = Machine(spec)
         images = {name: machine.load_elf(name, path)
@@ -92,6 +101,9 @@ class _RunOptions:
     expect: list[str]
     fail_on: list[str]
     quiet: bool
+    vcd: str | None = None
+    trace: set[str] = frozenset()
+    drives: tuple[str, ...] = ()
 
 
 def _patterns(option: str, patterns: tuple[str, ...]) -> list[str]:
@@ -120,6 +132,8 @@ def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
         if name not in machine.serial.ports:
             raise SphereEmuError(f"--uart {name}: no such UART (have: "
                                  f"{', '.join(sorted(machine.serial.ports))})")
+    pins = PinIO(machine, vcd=options.vcd, trace=options.trace, drives=options.drives,
+                 emit=lambda line: click.echo(line, err=True))
     host = HostIO(notify=lambda message: click.echo(message, err=True))
     debugger = report = None
     try:
@@ -150,6 +164,7 @@ def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
             sys.exit(130)
     finally:
         host.close()
+        pins.close()
         if debugger is not None:
             debugger.close(report.outcome.exit_code if report is not None else 130)
     if report.outcome is Outcome.REFUSED:

@@ -19,14 +19,18 @@ same way.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from ..board import load_board
 from ..boot import BootChain, device_images
 from ..cpu.core import CoreState
 from ..device import Device
+from ..devices import Device as BoardDevice
+from ..devices.drive import parse_drive
 from ..machine import Machine
+from ..pins import Pin
 from ..runner import LineEvent
 from ..serial import SerialPort
 from ..trust.files import read_file
@@ -69,12 +73,14 @@ class EmulatedDevice:
                 device: Device | None = None) -> None:
         self.machine = machine
         self.chain = chain
-        self.device = device  # the device directory model a booted machine runs from
+        self.device_dir = device  # the device directory model a booted machine runs from
         self.refusal: str | None = None
         self.lines: list[LineEvent] = []
         self._seen = 0  # lines before this index were consumed by earlier waits
         for port in machine.serial.ports.values():
             port.line_listeners.append(self._on_line)
+        for board_device in machine.devices.values():
+            board_device.record_history()
         if chain is not None:
             chain.on_refusal = self._on_refusal
 
@@ -136,6 +142,71 @@ class EmulatedDevice:
     def output(self, port: str) -> bytes:
         """Everything the guest has sent on a UART so far."""
         return bytes(self.machine.serial.ports[port].output)
+
+    # -- pins and board devices ----------------------------------------------------------
+    def pin(self, name: str) -> Pin:
+        """A pin by name (``GPIO8`` or a board alias): ``.level``, ``.driver``."""
+        return self.machine.pins.get(name)
+
+    def device(self, name: str) -> BoardDevice:
+        """A board device: ``.state``, ``.history`` [(time_ns, state)], and what its type
+        offers (an LED's ``.on``, a button's ``.press()``/``.release()``)."""
+        if name not in self.machine.devices:
+            raise KeyError(f"no device {name!r} on this board (have: "
+                           f"{', '.join(sorted(self.machine.devices)) or 'none'})")
+        return self.machine.devices[name]
+
+    def press(self, name: str) -> None:
+        self.device(name).press()  # type: ignore[attr-defined]
+
+    def release(self, name: str) -> None:
+        self.device(name).release()  # type: ignore[attr-defined]
+
+    def drive(self, spec: str) -> None:
+        """Schedule a change as ``--drive`` does: ``"button-a=pressed@1.5s"``."""
+        request = parse_drive(spec, self.machine.devices, self.machine.pins)
+        self.machine.clock.schedule_at(request.time_ns, request.action)
+
+    def wait_for_pin(self, name: str, level: int, timeout: str | int = "1s") -> int:
+        """Run until pin ``name`` is at ``level``; return the virtual time it got there."""
+        pin = self.pin(name)
+        return self._wait_until(lambda t: pin.level_at(t) == level, pin.watch, timeout,
+                                f"pin {pin.name} at level {level}")
+
+    def wait_for_device(self, name: str, state: Any, timeout: str | int = "1s") -> int:
+        """Run until device ``name`` is in ``state`` (a value such as True, the word its
+        trace prints such as ``"on"``, or a predicate); return the virtual time."""
+        device = self.device(name)
+
+        def matches(time_ns: int) -> bool:
+            now = device.state_at(time_ns)
+            if callable(state):
+                return bool(state(now))
+            return now == state or device.describe(now) == state
+        return self._wait_until(matches, device.watch, timeout, f"{name} {state!r}")
+
+    def _wait_until(self, condition: Callable[[int], bool],
+                    subscribe: Callable[[Callable], Callable[[], None]], timeout: str | int,
+                    what: str) -> int:
+        if condition(self.now_ns):
+            return self.now_ns
+        hit: list[int] = []
+        scheduler = self.machine.scheduler
+
+        def changed(_source: object, time_ns: int, _value: object) -> None:
+            if not hit and condition(time_ns):
+                hit.append(time_ns)
+                scheduler.request_stop()
+        unwatch = subscribe(changed)
+        try:
+            deadline = self.now_ns + _ns(timeout)
+            while not hit:
+                if self.now_ns >= deadline or self._nothing_can_run() or self.refusal:
+                    raise WaitTimeout(f"no {what} by {self.now_ns} ns of virtual time")
+                self._run_until(deadline)
+        finally:
+            unwatch()
+        return hit[0]
 
     def halted(self) -> dict[str, str]:
         return {c.name: c.halt_reason or "halted" for c in self.machine.cores.values()
