@@ -19,9 +19,13 @@ class SerialPort:
         self.receiver: Callable[[bytes], None] | None = None  # set by the UART model
         self._line = bytearray()
         self.output = bytearray()  # everything the guest sent, for tests and reports
+        self._now_ns = 0  # when the bytes being assembled into a line were sent
 
     # guest -> host
-    def transmit(self, data: bytes) -> None:
+    def transmit(self, data: bytes, now_ns: int | None = None) -> None:
+        """Guest bytes sent at virtual time ``now_ns`` (the sending block's time: exact for a
+        block private to one core; the clock's time if not given)."""
+        self._now_ns = self._clock.now_ns if now_ns is None else now_ns
         self.output += data
         for sink in self.sinks:
             sink(data)
@@ -33,13 +37,14 @@ class SerialPort:
 
     def flush_line(self) -> None:
         if self._line:
+            self._now_ns = self._clock.now_ns
             self._emit_line()
 
     def _emit_line(self) -> None:
         line = self._line.decode("utf-8", "replace")
         self._line.clear()
         for listener in self.line_listeners:
-            listener(self, self._clock.now_ns, line)
+            listener(self, self._now_ns, line)
 
     # host -> guest
     def inject(self, data: bytes) -> None:

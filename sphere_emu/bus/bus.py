@@ -19,6 +19,7 @@ from typing import Any
 
 from unicorn import UC_PROT_ALL, UC_PROT_EXEC, UC_PROT_READ, Uc
 
+from ..engine.cut import AccessCut
 from ..peripherals.registers import BusAccess, Peripheral
 from .memory import PAGE, MemoryBlock
 
@@ -69,8 +70,9 @@ class AddressMap:
         self.access = BusAccess(initiator)
         self.on_bus_error: Callable[[int, bool], None] = lambda address, is_write: None
         self._uc: Uc | None = None
-        self._stop_after_access = False
-        self._replay: tuple[bool, int, int] | None = None
+        # The core's run engine: ends a run right after an access and replays it (set by
+        # the core; ``engine/cut.py``).
+        self.cut: AccessCut | None = None
         self._unimplemented_seen: set[str] = set()
 
     # -- building ----------------------------------------------------------------------
@@ -146,10 +148,11 @@ class AddressMap:
         return all(rule(m, who, is_write) for rule in self.access_rules)
 
     def _read(self, m: Mapping, offset: int, size: int) -> int:
-        if self._replay is not None:
-            replay, self._replay = self._replay, None
-            if replay[:2] == (False, m.base + offset):
-                return replay[2]
+        cut = self.cut
+        if cut is not None and cut.record is not None:
+            replayed, value = cut.replay(False, m.base + offset)
+            if replayed:
+                return value
         who = self.access
         if self.access_rules and not self._allowed(m, who, False):
             return self._refuse(m.base + offset, False)
@@ -157,14 +160,14 @@ class AddressMap:
             self._note_unimplemented(m, offset, False)
             return 0
         value = m.peripheral.read(offset, size, who)
-        self._maybe_stop(False, m.base + offset, value)
+        if cut is not None and cut.armed:
+            cut.after_access(False, m.base + offset, value)
         return value
 
     def _write(self, m: Mapping, offset: int, size: int, value: int) -> None:
-        if self._replay is not None:
-            replay, self._replay = self._replay, None
-            if replay[:2] == (True, m.base + offset):
-                return
+        cut = self.cut
+        if cut is not None and cut.record is not None and cut.replay(True, m.base + offset)[0]:
+            return
         who = self.access
         if self.access_rules and not self._allowed(m, who, True):
             self._refuse(m.base + offset, True)
@@ -173,7 +176,8 @@ class AddressMap:
             self._note_unimplemented(m, offset, True)
             return
         m.peripheral.write(offset, size, value, who)
-        self._maybe_stop(True, m.base + offset, value)
+        if cut is not None and cut.armed:
+            cut.after_access(True, m.base + offset, value)
 
     def _note_unimplemented(self, m: Mapping, offset: int, is_write: bool) -> None:
         if m.name not in self._unimplemented_seen:
@@ -186,31 +190,6 @@ class AddressMap:
         if self._uc is not None:
             self._uc.emu_stop()  # aborts the access: the instruction does not retire
         return 0
-
-    # -- cutting a quantum short after an access -----------------------------------------
-    def stop_after_access(self) -> None:
-        """End the running quantum after the current MMIO access completes.
-
-        Unicorn's ``emu_stop`` inside an MMIO callback abandons the instruction, which then
-        runs again on resume. The access has already had its effect, so the repeat is served
-        from a record instead of touching the peripheral twice.
-        """
-        self._stop_after_access = True
-
-    def cancel_stop_after_access(self) -> None:
-        """Forget a requested stop and its record: the instruction completed after all.
-
-        Inside a Thumb IT block Unicorn does not abandon the instruction on ``emu_stop``; it
-        finishes the block and stops after it, so there is nothing to replay.
-        """
-        self._stop_after_access = False
-        self._replay = None
-
-    def _maybe_stop(self, is_write: bool, address: int, value: int) -> None:
-        if self._stop_after_access and self._uc is not None:
-            self._stop_after_access = False
-            self._replay = (is_write, address, value)
-            self._uc.emu_stop()
 
     # -- host-side access (loaders, debuggers, DMA) ------------------------------------
     def read_memory(self, address: int, size: int) -> bytes:

@@ -21,20 +21,18 @@ controller. This class supplies the rest; ``docs/cortex-a7.md`` is the contract:
   instructions, prefetch and data aborts (MMU faults, bus errors, firewall refusals) are
   entered by the model with the architectural LR/SPSR/CPSR, DFSR/DFAR/IFSR/IFAR and vector
   (VBAR, or 0xFFFF0000 with SCTLR.V).
-* **Time.** Runs are counted; an early stop (SVC, SMC, abort, a cut MMIO access, WFI)
-  continues in the same slice with exactly the instructions left (``uc_counter.py``). WFI
-  sleeps until the GIC signals. The generic timer counts virtual time.
+* **Time.** Runs are counted by the shared engine (``engine/``); an early stop (SVC, SMC,
+  abort, a cut MMIO access, WFI) continues in the same slice with exactly the instructions
+  left. WFI sleeps until the GIC signals. The generic timer counts virtual time.
+
+The worlds and the Monitor's state are in ``a7_world.py``, the emulated Secure-PL1
+instructions in ``a7_monitor.py``.
 """
 
-import contextlib
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from unicorn import (
-    UC_ARCH_ARM,
-    UC_CTL_IO_WRITE,
-    UC_CTL_TLB_FLUSH,
     UC_ERR_FETCH_PROT,
     UC_ERR_FETCH_UNMAPPED,
     UC_ERR_INSN_INVALID,
@@ -43,25 +41,16 @@ from unicorn import (
     UC_ERR_WRITE_PROT,
     UC_ERR_WRITE_UNMAPPED,
     UC_HOOK_CODE,
-    UC_HOOK_INTR,
-    UC_HOOK_MEM_FETCH_INVALID,
-    UC_HOOK_MEM_READ,
-    UC_HOOK_MEM_READ_INVALID,
-    UC_HOOK_MEM_WRITE,
-    UC_HOOK_MEM_WRITE_INVALID,
-    UC_HOOK_TLB_FILL,
     UC_MEM_FETCH,
     UC_MEM_FETCH_PROT,
     UC_MEM_FETCH_UNMAPPED,
     UC_MEM_WRITE,
     UC_MEM_WRITE_PROT,
     UC_MEM_WRITE_UNMAPPED,
-    UC_MODE_ARM,
     UC_PROT_ALL,
     UC_PROT_EXEC,
     UC_PROT_READ,
     UC_PROT_WRITE,
-    UC_TLB_VIRTUAL,
     Uc,
     UcError,
 )
@@ -70,9 +59,58 @@ from unicorn import arm_const as uc_arm
 from ..board import CoreSpec
 from ..bus import AddressMap, Mapping
 from ..clock import Clock
-from ..peripherals.registers import BusAccess, PeripheralContext
+from ..engine import NS_PER_S, DebugHooks, Engine
+from ..peripherals.registers import PeripheralContext
 from . import a7_mmu as mmu
-from .core import Core, CoreState, DebugStop
+from .a7_debug import CortexA7Debug
+from .a7_monitor import SecureInstructions
+from .a7_world import (
+    CPSR_A,
+    CPSR_F,
+    CPSR_I,
+    CPSR_IT,
+    CPSR_J,
+    CPSR_T,
+    CS_NAMES,
+    DFAR,
+    DFSR,
+    FAULT_WINDOW_BASE,
+    FAULT_WINDOW_END,
+    GIC_BASE,
+    GPR,
+    IFAR,
+    IFSR,
+    INTR_BKPT,
+    INTR_DABT,
+    INTR_PABT,
+    INTR_SMC,
+    INTR_SWI,
+    MODE_ABT,
+    MODE_FIQ,
+    MODE_IRQ,
+    MODE_MASK,
+    MODE_SVC,
+    MODE_USR,
+    NS_BANK,
+    PAGE_MASK,
+    RESET_CPSR,
+    SCR_EA,
+    SCR_FIQ,
+    SCR_IRQ,
+    SCR_SCD,
+    SCTLR,
+    VEC_DABT,
+    VEC_FIQ,
+    VEC_IRQ,
+    VEC_PABT,
+    VEC_SVC,
+    MonitorState,
+    Stop,
+    World,
+    is_wfe_or_yield,
+    is_wfi,
+)
+from .core import Core, CoreState
 from .generic_timer import (
     CTL_ISTATUS,
     PHYSICAL,
@@ -81,177 +119,16 @@ from .generic_timer import (
     condition_passed,
     copy_shared_state,
     decode_timer_write,
-    host_clock_redirect,
     it_condition,
     read_comparator,
     timer_write_sites,
 )
 from .gic import Gic, gic_class
-from .uc_counter import RetiredCounter
 
 log = logging.getLogger("sphere_emu.cpu.a7")
 
-# CPSR
-MODE_MASK = 0x1F
-MODE_USR, MODE_FIQ, MODE_IRQ, MODE_SVC = 0x10, 0x11, 0x12, 0x13
-MODE_MON, MODE_ABT, MODE_UND, MODE_SYS = 0x16, 0x17, 0x1B, 0x1F
-CPSR_T, CPSR_F, CPSR_I, CPSR_A, CPSR_E = 1 << 5, 1 << 6, 1 << 7, 1 << 8, 1 << 9
-CPSR_IT = (0x3F << 10) | (3 << 25)
-CPSR_J = 1 << 24
-RESET_CPSR = MODE_SVC | CPSR_A | CPSR_I | CPSR_F
 
-# Vector offsets
-VEC_UNDEF, VEC_SVC, VEC_PABT, VEC_DABT, VEC_IRQ, VEC_FIQ = 0x04, 0x08, 0x0C, 0x10, 0x18, 0x1C
-
-# SCR bits
-SCR_NS, SCR_IRQ, SCR_FIQ, SCR_EA, SCR_SCD = 1 << 0, 1 << 1, 1 << 2, 1 << 3, 1 << 7
-SCR_WRITABLE = 0x3FF
-
-# Unicorn interrupt numbers (QEMU's EXCP_*)
-INTR_UDEF, INTR_SWI, INTR_PABT, INTR_DABT, INTR_BKPT, INTR_SMC = 1, 2, 3, 4, 7, 13
-
-# CP15 registers as (opc1, crn, crm, opc2)
-SCTLR, TTBR0, TTBR1, TTBCR, DACR = (0, 1, 0, 0), (0, 2, 0, 0), (0, 2, 0, 1), (0, 2, 0, 2), \
-    (0, 3, 0, 0)
-DFSR, IFSR, DFAR, IFAR, VBAR = (0, 5, 0, 0), (0, 5, 0, 1), (0, 6, 0, 0), (0, 6, 0, 2), \
-    (0, 12, 0, 0)
-NSACR = (0, 1, 1, 2)
-
-# Unicorn's A7 has no EL3, so it runs in the Non-secure state of QEMU's model and the
-# guest's MRC/MCR reach the Non-secure copies of banked registers: access those.
-_NS_BANK = 0
-
-GIC_BASE = 0x2C000000  # our choice: CBAR reads 0 on Unicorn's A7 and no public record gives it
-UNTIL = 0xFFFFFFFF  # never an instruction address: runs end by count or by a stop
-# A translation that faults is given a page in this (never mapped) physical range, so the
-# access ends in an unmapped-memory stop that the model turns into the abort. Keeping the
-# fault out of Unicorn's TLB-fill path avoids its own, incomplete, exception delivery.
-FAULT_WINDOW_BASE = 0xE0000000
-FAULT_WINDOW_PAGES = 0x10000
-FAULT_WINDOW_END = FAULT_WINDOW_BASE + (FAULT_WINDOW_PAGES << 12)
-PAGE_MASK = 0xFFF
-
-_GPR = [getattr(uc_arm, f"UC_ARM_REG_R{i}") for i in range(13)] + [
-    uc_arm.UC_ARM_REG_SP, uc_arm.UC_ARM_REG_LR, uc_arm.UC_ARM_REG_PC]
-_REGISTERS: dict[str, int] = {
-    **{f"r{i}": _GPR[i] for i in range(13)},
-    "sp": uc_arm.UC_ARM_REG_SP, "lr": uc_arm.UC_ARM_REG_LR, "pc": uc_arm.UC_ARM_REG_PC,
-    "cpsr": uc_arm.UC_ARM_REG_CPSR,
-    **{f"d{i}": getattr(uc_arm, f"UC_ARM_REG_D{i}") for i in range(32)},
-    "fpscr": uc_arm.UC_ARM_REG_FPSCR,
-}
-_CS_NAMES = {"sb": 9, "sl": 10, "fp": 11, "ip": 12, "sp": 13, "lr": 14, "pc": 15,
-             **{f"r{i}": i for i in range(13)}}
-
-
-@dataclass
-class MonitorState:
-    """What Monitor mode would hold on hardware; the model is the Monitor."""
-
-    scr: int = 0
-    sder: int = 0
-    mvbar: int = 0
-    lr_mon: int = 0  # where the Normal World resumes (exact address: no +4 to undo)
-    spsr_mon: int = RESET_CPSR  # the Normal World's CPSR on resume
-    sp_mon: int = 0
-    # Whether the Secure World was last entered by a call (SMC, or not yet entered: the boot
-    # hand-over) rather than an interrupt or abort: only a call's return carries r0-r3 back.
-    in_call: bool = True
-
-
-class World:
-    """One security state: its Unicorn instance and its view of the bus."""
-
-    def __init__(self, core: "CortexA7", secure: bool, mappings: list[Mapping]) -> None:
-        self.secure = secure
-        self.name = "secure" if secure else "normal"
-        self.uc = Uc(UC_ARCH_ARM, UC_MODE_ARM)
-        self.uc.ctl_set_cpu_model(uc_arm.UC_CPU_ARM_CORTEX_A7)
-        self.uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)  # the model's walker serves TLB misses
-        self.map = AddressMap(core.name)
-        for m in mappings:
-            self.map.add(m)
-        uc = self.uc
-        self.map.access = BusAccess(
-            core.name, secure=secure,
-            privileged=lambda: uc.reg_read(uc_arm.UC_ARM_REG_CPSR) & MODE_MASK != MODE_USR)
-        self.map.on_bus_error = core._bus_error
-        self.map.install(uc)
-        uc.hook_add(UC_HOOK_INTR, core._on_interrupt)
-        uc.hook_add(UC_HOOK_MEM_READ_INVALID | UC_HOOK_MEM_WRITE_INVALID
-                    | UC_HOOK_MEM_FETCH_INVALID, core._on_invalid_access)
-        uc.hook_add(UC_HOOK_TLB_FILL,
-                    lambda _uc, va, kind, entry, _d: core._tlb_fill(self, va, kind, entry))
-        self.fault_pages: dict[int, int] = {}  # fault-window page -> the faulting VA page
-        self._next_fault_page = 0
-        self.timer_sites: dict[int, int] = {}  # VA of a timer CTL/CVAL write -> its hook
-        self.counter = RetiredCounter(uc)
-        self.reset_context = uc.context_save()
-
-    def cp15(self, reg: tuple[int, int, int, int]) -> int:
-        opc1, crn, crm, opc2 = reg
-        return self.uc.cpr_read(15, opc1, crn, crm, opc2, _NS_BANK, False)
-
-    def set_cp15(self, reg: tuple[int, int, int, int], value: int) -> None:
-        opc1, crn, crm, opc2 = reg
-        self.uc.cpr_write(15, opc1, crn, crm, opc2, _NS_BANK, False, value & 0xFFFFFFFF)
-
-    def cpsr(self) -> int:
-        return self.uc.reg_read(uc_arm.UC_ARM_REG_CPSR)
-
-    def pc(self) -> int:
-        return self.uc.reg_read(uc_arm.UC_ARM_REG_PC)
-
-    def set_pc(self, pc: int, thumb: bool) -> None:
-        self.uc.reg_write(uc_arm.UC_ARM_REG_PC, (pc & ~1) | int(thumb))
-
-    def mmu_registers(self) -> mmu.MmuRegisters:
-        return mmu.MmuRegisters(self.cp15(SCTLR), self.cp15(TTBR0), self.cp15(TTBR1),
-                                self.cp15(TTBCR), self.cp15(DACR))
-
-    def fault_page(self, va: int) -> int:
-        """A fault-window page standing for the faulting VA page ``va``."""
-        if self._next_fault_page == FAULT_WINDOW_PAGES:
-            self._next_fault_page = 0  # wrapping: no stale window page may survive in the TLB
-            self.fault_pages.clear()
-            self.flush_tlb()
-        page = FAULT_WINDOW_BASE + (self._next_fault_page << 12)
-        self._next_fault_page += 1
-        self.fault_pages[page] = va & ~PAGE_MASK
-        return page
-
-    def faulting_va(self, pa: int) -> int | None:
-        page = self.fault_pages.get(pa & ~PAGE_MASK)
-        return None if page is None else page | (pa & PAGE_MASK)
-
-    def flush_tlb(self) -> None:
-        self.uc.ctl(UC_CTL_TLB_FLUSH, UC_CTL_IO_WRITE)
-
-    def physical_page(self, pa: int) -> bytes | None:
-        m = self.map.find(pa & ~PAGE_MASK)
-        if m is None or m.memory is None or (pa & ~PAGE_MASK) + 0x1000 > m.end:
-            return None
-        return m.memory.read(m.offset + (pa & ~PAGE_MASK) - m.base, 0x1000)
-
-    def read_physical_word(self, address: int) -> int | None:
-        m = self.map.find(address)
-        if m is None or m.memory is None or address + 4 > m.end:
-            return None
-        return int.from_bytes(m.memory.read(m.offset + address - m.base, 4), "little")
-
-
-@dataclass
-class _Stop:
-    """Why a run ended before its count, as the hooks saw it."""
-
-    kind: str  # "svc" | "smc" | "dabt" | "pabt" | "bkpt" | "bus" | "unmapped" | "intr" | "debug"
-    address: int = 0
-    write: bool = False
-    fetch: bool = False
-    intno: int = 0
-
-
-class CortexA7(Core):
+class CortexA7(CortexA7Debug, Core):
     """The A7 core: see the module docstring and docs/cortex-a7.md for the contract."""
 
     MAX_EXCEPTION_LOOP = 8  # exceptions in a row with no instruction retired: a lockup
@@ -259,6 +136,7 @@ class CortexA7(Core):
     def __init__(self, spec: CoreSpec, clock: Clock, mappings: list[Mapping]) -> None:
         super().__init__(spec.name, spec.frequency_hz, clock)
         self.spec = spec
+        self.engine = Engine(self, spec.frequency_hz, clock, redirect_host_clock=True)
         gic_type = gic_class(spec.irqs or Gic.INTERRUPTS)
         self.gic: Gic = gic_type(f"{spec.name}-gic", PeripheralContext(clock=clock))
         self.interrupt_controller = self.gic
@@ -276,21 +154,17 @@ class CortexA7(Core):
                                  f"[{FAULT_WINDOW_BASE:#010x}, {FAULT_WINDOW_END:#010x})")
         self.world = self.secure
         self.monitor = MonitorState()
+        self._secure_instructions = SecureInstructions(self.monitor, (self.secure, self.normal))
         self._decoder = mmu.AccessDecoder()
-        self._stop: _Stop | None = None
-        self._in_run = False
-        self._emulating = False  # inside emu_start
+        self._stop: Stop | None = None
         self._in_emu = False  # inside emu_start and able to cut after an MMIO access
-        self._slice_start_ns = 0
-        self._retired_in_slice = 0
+        self._left = 0
         self._run_budget = 0
         self._run_begin = 0
         self._complete_cut = False
-        self._cut_requested = False
-        self._cut_pc = 0
         self._exception_streak = 0
-        self._breakpoints: dict[int, list[Any]] = {}
-        self._watchpoints: dict[tuple[int, int, str], list[Any]] = {}
+        self._debug = DebugHooks((self.secure.uc, self.normal.uc), self._on_breakpoint,
+                                 self._on_watch)
         self._skip_breakpoint: int | None = None
         self._skip_watchpoint: int | None = None  # PC of an access a watchpoint stopped before
         self.reset()
@@ -312,7 +186,7 @@ class CortexA7(Core):
             world.uc.context_restore(world.reset_context)
             world.flush_tlb()
         self.world = self.secure
-        self.monitor = MonitorState()
+        self.monitor = self._secure_instructions.state = MonitorState()
         self.gic.reset()
         self.gic.update()
         for timer in self.timers.timers:
@@ -334,34 +208,32 @@ class CortexA7(Core):
     def run(self, instructions: int) -> None:
         if not self.runnable:
             return
-        left = instructions
-        self._in_run = True
-        self._slice_start_ns = self.clock.now_ns
-        self._retired_in_slice = 0
-        try:
-            while left > 0 and self.runnable:
-                if self._complete_cut:
-                    self._complete_cut = False
-                    used, more = self._run_once(1)
-                    more = more or (used == 1 and self.runnable)  # the slice goes on
-                else:
-                    self._take_interrupt()
-                    if not self.runnable:
-                        break
-                    budget = self._budget_to_next_timer(left)
-                    used, more = self._run_once(budget)
-                    if budget < left and used == budget:
-                        more = True  # stopped at a timer deadline, not at the slice's end
-                left -= used
-                self._retired_in_slice += used
-                if self._timer_due():
-                    self.timers.refresh(self._counter_now_ns())
-                if not more:
-                    break
-        finally:
-            self._in_run = False
-        self.instructions_retired += instructions - max(left, 0)
+        self.engine.run_slice(instructions, self)
         self._sample_timers()
+
+    # -- the engine's CpuModel -----------------------------------------------------------
+    def next_run(self, left: int) -> int:
+        self._left = left
+        if self._complete_cut:
+            return 1
+        self._take_interrupt()
+        if not self.runnable:
+            return 0
+        return self._budget_to_next_timer(left)
+
+    def run_once(self, count: int) -> bool:
+        if self._complete_cut:
+            self._complete_cut = False
+            used, more = self._run_once(1)
+            more = more or (used == 1 and self.runnable)  # the slice goes on
+        else:
+            used, more = self._run_once(count)
+            if count < self._left and used == count:
+                more = True  # stopped at a timer deadline, not at the slice's end
+        self.engine.charge(used)
+        if self._timer_due():
+            self.timers.refresh(self.engine.now_ns())
+        return more
 
     # -- one counted run -----------------------------------------------------------------
     def _run_once(self, budget: int) -> tuple[int, bool]:
@@ -375,23 +247,18 @@ class CortexA7(Core):
         if self._skip_watchpoint is not None and self._skip_watchpoint != pc:
             self._skip_watchpoint = None
         self._stop = None
-        self._cut_requested = False
+        if self.engine.cut.pending:  # a cut whose access never came
+            self.engine.cut.cancel()
         self._run_budget = budget
         self._run_begin = begin & ~1
-        error: UcError | None = None
-        host_clock = host_clock_redirect()  # found on the first A7 run, not at machine build
-        redirect = (host_clock.active(self._counter_now_ns) if host_clock
-                    else contextlib.nullcontext())
-        self._in_emu = self._emulating = True
+        self._in_emu = True
         try:
-            with redirect:
-                uc.emu_start(begin, UNTIL, count=budget)
-        except UcError as err:
-            error = err
+            begun, errno = self.engine.execute(uc, world.counter, begin, budget)
         finally:
-            self._in_emu = self._emulating = False
-        exact = world.counter.available
-        started = min(world.counter.started(), budget + 1) if exact else budget
+            self._in_emu = False
+        error = UcError(errno) if errno is not None else None
+        exact = begun is not None
+        started = min(begun, budget + 1) if begun is not None else budget
         if started > budget and error is None and self._stop is None:
             self._exception_streak = 0
             return budget, False  # the whole budget ran
@@ -413,28 +280,27 @@ class CortexA7(Core):
 
     def _on_plain_stop(self, world: World, retired: int) -> int:
         """The run stopped by itself: WFI, or an MMIO access that cut the slice."""
-        if self._cut_requested:
-            if world.pc() == self._cut_pc:
+        cut = self.engine.cut
+        if cut.pending:
+            if cut.settle(world.pc()):
                 self._complete_cut = True  # abandoned: replayed before anything else
                 return max(retired - 1, 0)
-            # Inside a Thumb IT block Unicorn finishes the block instead: nothing to replay.
-            world.map.cancel_stop_after_access()
-            return retired
+            return retired  # inside a Thumb IT block Unicorn finished it: nothing to replay
         signalled = self.gic.irq_signal or self.gic.fiq_signal
-        if not signalled and self._last_was(world, _is_wfi):
+        if not signalled and world.last_was(is_wfi):
             self.state = CoreState.SLEEPING
         return retired
 
-    def _on_stop(self, world: World, stop: _Stop, retired: int) -> int:
+    def _on_stop(self, world: World, stop: Stop, retired: int) -> int:
         cpsr = world.cpsr()
         pc = world.pc()
         if stop.kind == "svc":
-            self._exception(world, MODE_SVC, VEC_SVC, lr=pc)
+            world.enter_exception(MODE_SVC, VEC_SVC, lr=pc)
             return retired
         if stop.kind == "smc":
             smc_at = pc - 4
             if cpsr & MODE_MASK == MODE_USR or (not world.secure and self.monitor.scr & SCR_SCD):
-                self._undefined(world, smc_at, bool(cpsr & CPSR_T))
+                world.undefined(smc_at, bool(cpsr & CPSR_T))
             elif world.secure:
                 self._resume_normal_world()
             else:
@@ -454,7 +320,7 @@ class CortexA7(Core):
         elif stop.kind == "bus":
             self._external_data_abort(world, pc, stop.address, stop.write)
         elif stop.kind == "intr":
-            self._undefined(world, pc, bool(cpsr & CPSR_T))
+            world.undefined(pc, bool(cpsr & CPSR_T))
         return used
 
     def _on_error(self, world: World, error: UcError, retired: int, begin: int) -> int:
@@ -464,13 +330,13 @@ class CortexA7(Core):
         if code == UC_ERR_INSN_INVALID:
             # WFE and YIELD end the run with PC already past them; treat them as hints.
             resumed_here = begin & ~1 == pc and retired <= 1
-            if not resumed_here and self._last_was(world, _is_wfe_or_yield):
+            if not resumed_here and world.last_was(is_wfe_or_yield):
                 return retired
             used = max(retired - 1, 0)
-            if world.secure and self._emulate_secure_instruction(world, pc, thumb):
+            if world.secure and self._secure_instructions.emulate(world, pc, thumb):
                 return used + 1
             self._count_exception(world, pc, "undefined instruction")
-            self._undefined(world, pc, thumb)
+            world.undefined(pc, thumb)
             return used
         stop = self._stop
         fetch = code in (UC_ERR_FETCH_UNMAPPED, UC_ERR_FETCH_PROT)
@@ -496,29 +362,27 @@ class CortexA7(Core):
         kind = {INTR_SWI: "svc", INTR_SMC: "smc", INTR_DABT: "dabt", INTR_PABT: "pabt",
                 INTR_BKPT: "bkpt"}.get(intno, "intr")
         if self._stop is None:
-            self._stop = _Stop(kind, intno=intno)
+            self._stop = Stop(kind, intno=intno)
         uc.emu_stop()
 
     def _on_invalid_access(self, uc: Uc, access: int, address: int, _size: int, _value: int,
                            _data: object) -> bool:
         if self._stop is None:
-            self._stop = _Stop("unmapped", address=address,
+            self._stop = Stop("unmapped", address=address,
                                write=access in (UC_MEM_WRITE_UNMAPPED, UC_MEM_WRITE_PROT),
                                fetch=access in (UC_MEM_FETCH_UNMAPPED, UC_MEM_FETCH_PROT))
         return False
 
     def _bus_error(self, address: int, is_write: bool) -> None:
         if self._stop is None:
-            self._stop = _Stop("bus", address=address, write=is_write)
+            self._stop = Stop("bus", address=address, write=is_write)
 
     def _on_signal_change(self) -> None:
         signalled = self.gic.irq_signal or self.gic.fiq_signal
         if signalled and self.state is CoreState.SLEEPING:
             self.state = CoreState.RUNNING
         if signalled and self._in_emu and self._deliverable():
-            self._cut_requested = True
-            self._cut_pc = self.world.pc()  # precise inside an MMIO access
-            self.world.map.stop_after_access()
+            self.engine.cut.request(self.world.pc())  # precise inside an MMIO access
 
     # -- interrupts ----------------------------------------------------------------------
     def _deliverable(self) -> bool:
@@ -546,35 +410,10 @@ class CortexA7(Core):
                 self._monitor_entry(vector, resume=pc, pass_arguments=False)
                 return
             if not cpsr & mask:
-                self._exception(world, mode, vector, lr=pc + 4, mask_fiq=mode == MODE_FIQ)
+                world.enter_exception(mode, vector, lr=pc + 4, mask_fiq=mode == MODE_FIQ)
                 return
 
     # -- exception entry -----------------------------------------------------------------
-    def _vector_base(self, world: World) -> int:
-        return 0xFFFF0000 if world.cp15(SCTLR) & mmu.SCTLR_V else world.cp15(VBAR) & ~0x1F
-
-    def _exception(self, world: World, mode: int, vector: int, lr: int,
-                   mask_fiq: bool = False) -> None:
-        uc = world.uc
-        old = world.cpsr()
-        sctlr = world.cp15(SCTLR)
-        new = (old & ~(MODE_MASK | CPSR_T | CPSR_IT | CPSR_J)) | mode | CPSR_I
-        if mode in (MODE_ABT, MODE_IRQ, MODE_FIQ):
-            new |= CPSR_A
-        if mask_fiq:
-            new |= CPSR_F
-        thumb = bool(sctlr & mmu.SCTLR_TE)
-        if thumb:
-            new |= CPSR_T
-        new = new | CPSR_E if sctlr & mmu.SCTLR_EE else new & ~CPSR_E
-        uc.reg_write(uc_arm.UC_ARM_REG_CPSR, new)
-        uc.reg_write(uc_arm.UC_ARM_REG_SPSR, old)
-        uc.reg_write(uc_arm.UC_ARM_REG_LR, lr & 0xFFFFFFFF)
-        world.set_pc(self._vector_base(world) + vector, thumb)
-
-    def _undefined(self, world: World, pc: int, thumb: bool) -> None:
-        self._exception(world, MODE_UND, VEC_UNDEF, lr=pc + (2 if thumb else 4))
-
     def _count_exception(self, world: World, pc: int, what: str, address: int | None = None
                          ) -> None:
         self._exception_streak += 1
@@ -582,7 +421,7 @@ class CortexA7(Core):
             at = f", address {address:#010x}," if address is not None else ""
             self.halt(f"lockup: {what} at PC {pc:#010x}{at} keeps recurring with no "
                       f"instruction retired ({world.name} world, vector base "
-                      f"{self._vector_base(world):#010x})")
+                      f"{world.vector_base():#010x})")
 
     def _data_abort(self, world: World, pc: int, status: int, far: int, write: bool,
                     domain: int = 0, external: bool = False) -> None:
@@ -591,7 +430,7 @@ class CortexA7(Core):
         if external and not world.secure and self.monitor.scr & SCR_EA:
             self._monitor_entry(VEC_DABT, resume=pc, pass_arguments=False)
             return
-        self._exception(world, MODE_ABT, VEC_DABT, lr=pc + 8)
+        world.enter_exception(MODE_ABT, VEC_DABT, lr=pc + 8)
 
     def _prefetch_abort(self, world: World, pc: int, status: int, far: int,
                         external: bool = False) -> None:
@@ -600,7 +439,7 @@ class CortexA7(Core):
         if external and not world.secure and self.monitor.scr & SCR_EA:
             self._monitor_entry(VEC_PABT, resume=pc, pass_arguments=False)
             return
-        self._exception(world, MODE_ABT, VEC_PABT, lr=pc + 4)
+        world.enter_exception(MODE_ABT, VEC_PABT, lr=pc + 4)
 
     def _external_data_abort(self, world: World, pc: int, pa: int, write: bool) -> None:
         """A bus error (nothing there, or refused) at physical ``pa``; DFAR is the VA."""
@@ -676,7 +515,7 @@ class CortexA7(Core):
     def _on_timer_write(self, world: World, address: int) -> None:
         cpsr = world.cpsr()
         thumb = bool(cpsr & CPSR_T)
-        code = self._read_code(world, address)
+        code = world.read_code(address)
         write = decode_timer_write(code, thumb) if code is not None else None
         if write is None:
             return  # the page was remapped: not a timer write any more
@@ -689,65 +528,39 @@ class CortexA7(Core):
         comp = VIRTUAL if write.virtual else PHYSICAL
         ctl, cval = read_comparator(world.uc, comp)
         if write.register == "ctl":
-            ctl = (ctl & CTL_ISTATUS) | (self._gpr(world, write.rt) & 3)
+            ctl = (ctl & CTL_ISTATUS) | (world.gpr(write.rt) & 3)
             world.set_cp15(comp.ctl, ctl)
         else:
-            cval = self._gpr(world, write.rt) | self._gpr(world, write.rt2) << 32
-            world.uc.cpr_write(15, comp.cval_opc1, 0, 14, 0, _NS_BANK, True, cval)
+            cval = world.gpr(write.rt) | world.gpr(write.rt2) << 32
+            world.uc.cpr_write(15, comp.cval_opc1, 0, 14, 0, NS_BANK, True, cval)
         self._in_emu = False  # not inside an MMIO access: no cut request, stop here instead
         try:
             self._sample_timers()
         finally:
             self._in_emu = True
         deadline = self.timers.next_deadline_ns()
-        run_end = self._slice_start_ns + (self._retired_in_slice + self._run_budget) \
-            * 1_000_000_000 // self.frequency_hz
+        engine = self.engine
+        run_end = engine.slice_start_ns + (engine.used + self._run_budget) \
+            * NS_PER_S // self.frequency_hz
         early = deadline is not None and deadline < run_end
         if address != self._run_begin and (self._deliverable() or early):
             world.uc.emu_stop()  # it runs again first thing next run: the write is idempotent
 
     def _decode_access(self, world: World, pc: int, thumb: bool, regs: mmu.MmuRegisters
                        ) -> mmu.DataAccess | None:
-        code = self._read_code(world, pc, regs)
+        code = world.read_code(pc, regs)
         if code is None:
             return None
 
         def register(reg_id: int) -> int:
             name = self._decoder_name(reg_id, thumb)
-            index = _CS_NAMES.get(name)
-            return world.uc.reg_read(_GPR[index]) if index is not None else 0
+            index = CS_NAMES.get(name)
+            return world.uc.reg_read(GPR[index]) if index is not None else 0
 
         return self._decoder.decode(code, pc, thumb, register)
 
     def _decoder_name(self, reg_id: int, thumb: bool) -> str:
         return self._decoder._cs[thumb].reg_name(reg_id) or ""
-
-    def _read_code(self, world: World, pc: int, regs: mmu.MmuRegisters | None = None
-                   ) -> bytes | None:
-        regs = regs or world.mmu_registers()
-        out = b""
-        for half in (pc, pc + 2):
-            pa = mmu.translate(regs, half, mmu.Access(), world.read_physical_word)
-            if not isinstance(pa, int):
-                return None
-            word = world.read_physical_word(pa & ~3)
-            if word is None:
-                return None
-            out += ((word >> (8 * (pa & 2))) & 0xFFFF).to_bytes(2, "little")
-        return out
-
-    def _last_was(self, world: World, test) -> bool:
-        """Whether the instruction just before PC is one ``test`` accepts."""
-        thumb = bool(world.cpsr() & CPSR_T)
-        pc = world.pc()
-        if thumb:
-            for back in (2, 4):
-                code = self._read_code(world, pc - back)
-                if code is not None and test(code, True, back):
-                    return True
-            return False
-        code = self._read_code(world, pc - 4)
-        return code is not None and test(code, False, 4)
 
     # -- worlds --------------------------------------------------------------------------
     def _switch_to(self, world: World) -> None:
@@ -757,7 +570,7 @@ class CortexA7(Core):
         self.world = world
 
     def _copy_arguments(self, src: World, dst: World) -> None:
-        for reg in _GPR[:4]:
+        for reg in GPR[:4]:
             dst.uc.reg_write(reg, src.uc.reg_read(reg))
 
     def _monitor_entry(self, vector: int, resume: int, pass_arguments: bool) -> None:
@@ -786,100 +599,16 @@ class CortexA7(Core):
         normal.uc.reg_write(uc_arm.UC_ARM_REG_CPSR, spsr)
         normal.set_pc(self.monitor.lr_mon, bool(spsr & CPSR_T))
 
-    # -- the instructions Unicorn's A7 lacks ---------------------------------------------
-    def _emulate_secure_instruction(self, world: World, pc: int, thumb: bool) -> bool:
-        """SCR/SDER/NSACR/MVBAR and *_mon access from Secure PL1; False if not one of them."""
-        if world.cpsr() & MODE_MASK == MODE_USR:
-            return False
-        code = self._read_code(world, pc)
-        if code is None:
-            return False
-        lo, hi = int.from_bytes(code[:2], "little"), int.from_bytes(code[2:], "little")
-        word = (lo << 16) | hi if thumb else int.from_bytes(code, "little")
-        length = 4
-        if thumb and lo >> 11 not in (0b11101, 0b11110, 0b11111):
-            return False  # a 16-bit Thumb instruction: none of ours
-        if (word & 0x0F000010) == 0x0E000010 and (word >> 8) & 0xF == 15:
-            handled = self._emulate_cp15(world, word)
-        else:
-            handled = self._emulate_banked(world, word, thumb)
-        if handled:
-            world.set_pc(pc + length, thumb)
-        return handled
-
-    def _emulate_cp15(self, world: World, word: int) -> bool:
-        opc1, read = (word >> 21) & 7, bool(word & (1 << 20))
-        crn, rt, opc2, crm = (word >> 16) & 0xF, (word >> 12) & 0xF, (word >> 5) & 7, word & 0xF
-        key = (opc1, crn, crm, opc2)
-        mon = self.monitor
-        fields = {(0, 1, 1, 0): "scr", (0, 1, 1, 1): "sder", (0, 12, 0, 1): "mvbar"}
-        if key in fields:
-            name = fields[key]
-            if read:
-                self._set_gpr(world, rt, getattr(mon, name))
-            else:
-                value = self._gpr(world, rt)
-                value = {"scr": value & SCR_WRITABLE, "sder": value & 3,
-                         "mvbar": value & ~0x1F & 0xFFFFFFFF}[name]
-                setattr(mon, name, value)
-            return True
-        if key == NSACR and not read:
-            value = self._gpr(world, rt) & 0x000FFFFF
-            self.secure.set_cp15(NSACR, value)
-            self.normal.set_cp15(NSACR, value)
-            return True
-        return False
-
-    def _emulate_banked(self, world: World, word: int, thumb: bool) -> bool:
-        if thumb:
-            hw1, hw2 = word >> 16, word & 0xFFFF
-            if (hw1 & 0xFFE0) == 0xF3E0 and (hw2 & 0xF0EF) == 0x8020:  # MRS Rd, <banked>
-                r, sysm, reg, to_core = (hw1 >> 4) & 1, ((hw2 >> 4) & 1) << 4 | (hw1 & 0xF), \
-                    (hw2 >> 8) & 0xF, True
-            elif (hw1 & 0xFFE0) == 0xF380 and (hw2 & 0xF0EF) == 0x8020:  # MSR <banked>, Rn
-                r, sysm, reg, to_core = (hw1 >> 4) & 1, ((hw2 >> 4) & 1) << 4 | \
-                    ((hw2 >> 8) & 0xF), hw1 & 0xF, False
-            else:
-                return False
-        elif (word & 0x0FB00EFF) == 0x01000200:
-            r, sysm, reg, to_core = (word >> 22) & 1, ((word >> 8) & 1) << 4 | \
-                ((word >> 16) & 0xF), (word >> 12) & 0xF, True
-        elif (word & 0x0FB0FEF0) == 0x0120F200:
-            r, sysm, reg, to_core = (word >> 22) & 1, ((word >> 8) & 1) << 4 | \
-                ((word >> 16) & 0xF), word & 0xF, False
-        else:
-            return False
-        field = {(0, 0x1C): "lr_mon", (0, 0x1D): "sp_mon", (1, 0x1C): "spsr_mon"}.get((r, sysm))
-        if field is None:
-            return False
-        if to_core:
-            self._set_gpr(world, reg, getattr(self.monitor, field))
-        else:
-            setattr(self.monitor, field, self._gpr(world, reg))
-        return True
-
-    def _gpr(self, world: World, index: int) -> int:
-        return world.uc.reg_read(_GPR[index])
-
-    def _set_gpr(self, world: World, index: int, value: int) -> None:
-        if index == 15:  # MRC to APSR_nzcv
-            cpsr = world.cpsr()
-            world.uc.reg_write(uc_arm.UC_ARM_REG_CPSR, (cpsr & 0x0FFFFFFF) | (value & 0xF0000000))
-        else:
-            world.uc.reg_write(_GPR[index], value & 0xFFFFFFFF)
-
     # -- time ----------------------------------------------------------------------------
     def _counter_now_ns(self) -> int:
         """Virtual time of the instruction executing now (slice start outside runs)."""
-        if not self._in_run:
-            return self.clock.now_ns
-        retired = self._retired_in_slice
-        if self._emulating:
-            retired += self.world.counter.started()
-        return self._slice_start_ns + retired * 1_000_000_000 // self.frequency_hz
+        return self.engine.now_ns()
+
+    def local_time_ns(self) -> int:
+        return self.engine.now_ns()
 
     def _ns_to_instructions(self, ns: int) -> int:
-        return -(-ns * self.frequency_hz // 1_000_000_000)
+        return -(-ns * self.frequency_hz // NS_PER_S)
 
     def _budget_to_next_timer(self, left: int) -> int:
         """Run no further than the next timer deadline, so its IRQ is taken on time."""
@@ -895,126 +624,3 @@ class CortexA7(Core):
     def _sample_timers(self) -> None:
         world = self.world
         self.timers.sample(world.uc, world.secure, self._counter_now_ns())
-
-    # -- debugger ------------------------------------------------------------------------
-    def register_names(self) -> list[str]:
-        return list(_REGISTERS)
-
-    def read_register(self, name: str) -> int:
-        return self.world.uc.reg_read(_REGISTERS[name])
-
-    def write_register(self, name: str, value: int) -> None:
-        if name == "pc":
-            self.world.set_pc(value, bool(self.world.cpsr() & CPSR_T))
-        else:
-            self.world.uc.reg_write(_REGISTERS[name], value)
-
-    def add_breakpoint(self, address: int) -> None:
-        if address in self._breakpoints:
-            return
-        hooks = []
-        for world in (self.secure, self.normal):
-            hooks.append(world.uc.hook_add(UC_HOOK_CODE, self._on_breakpoint,
-                                           begin=address, end=address))
-            world.uc.ctl_remove_cache(address, address + 4)
-        self._breakpoints[address] = hooks
-
-    def remove_breakpoint(self, address: int) -> None:
-        hooks = self._breakpoints.pop(address, None)
-        if hooks is None:
-            return
-        for world, hook in zip((self.secure, self.normal), hooks, strict=True):
-            world.uc.hook_del(hook)
-            world.uc.ctl_remove_cache(address, address + 4)
-
-    def _on_breakpoint(self, uc: Uc, address: int, _size: int, _data: object) -> None:
-        if self._skip_breakpoint == address:
-            self._skip_breakpoint = None
-            return
-        self.debug_stop = DebugStop("breakpoint", address)
-        self._skip_breakpoint = address
-        if self._stop is None:
-            self._stop = _Stop("debug", address=address)
-        uc.emu_stop()
-
-    def add_watchpoint(self, address: int, size: int, kind: str) -> None:
-        key = (address, size, kind)
-        if key in self._watchpoints:
-            return
-        types = {"watch": UC_HOOK_MEM_WRITE, "rwatch": UC_HOOK_MEM_READ,
-                 "awatch": UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE}[kind]
-
-        def hit(uc: Uc, _access: int, where: int, _size: int, _value: int, _d: object) -> None:
-            pc = uc.reg_read(uc_arm.UC_ARM_REG_PC)
-            if self._skip_watchpoint == pc:
-                self._skip_watchpoint = None  # the access we stopped before: let it happen
-                return
-            self._skip_watchpoint = pc
-            self.debug_stop = DebugStop("watchpoint", where, kind)
-            if self._stop is None:
-                self._stop = _Stop("debug", address=where)
-            uc.emu_stop()
-
-        self._watchpoints[key] = [
-            world.uc.hook_add(types, hit, begin=address, end=address + max(size, 1) - 1)
-            for world in (self.secure, self.normal)]
-
-    def remove_watchpoint(self, address: int, size: int, kind: str) -> None:
-        hooks = self._watchpoints.pop((address, size, kind), None)
-        if hooks is None:
-            return
-        for world, hook in zip((self.secure, self.normal), hooks, strict=True):
-            world.uc.hook_del(hook)
-
-    def step(self) -> None:
-        self.debug_stop = None
-        if self.state is CoreState.SLEEPING:
-            self.state = CoreState.RUNNING
-        self._skip_breakpoint = self.world.pc()
-        self._in_run = True
-        self._slice_start_ns = self.clock.now_ns
-        self._retired_in_slice = 0
-        try:
-            if not self._complete_cut:
-                self._take_interrupt()
-            self._complete_cut = False
-            if self.state is CoreState.RUNNING:
-                self._run_once(1)
-        finally:
-            self._in_run = False
-        self._sample_timers()
-        if self.debug_stop is None:
-            self.debug_stop = DebugStop("step", self.world.pc())
-
-    def virtual_to_physical(self, va: int) -> int | None:
-        """Where ``va`` lands in the current world's translation regime (for debuggers, which
-        see physical memory through ``address_map``); None if it would fault."""
-        world = self.world
-        pa = mmu.translate(world.mmu_registers(), va, mmu.Access(), world.read_physical_word)
-        return pa if isinstance(pa, int) else None
-
-    def describe(self) -> dict[str, Any]:
-        """Where the core is, for reports: world, mode, PC."""
-        cpsr = self.world.cpsr()
-        return {"world": self.world.name, "mode": cpsr & MODE_MASK, "pc": self.world.pc(),
-                "cpsr": cpsr}
-
-
-# --------------------------------------------------------------------------------------
-# Hint instructions Unicorn does not report as such
-
-
-def _is_wfi(code: bytes, thumb: bool, length: int) -> bool:
-    if thumb:
-        return (code[:2] == b"\x30\xbf") if length == 2 else code == bytes.fromhex("aff30380")
-    word = int.from_bytes(code, "little")
-    return (word & 0x0FFFFFFF) == 0x0320F003
-
-
-def _is_wfe_or_yield(code: bytes, thumb: bool, length: int) -> bool:
-    if thumb:
-        if length == 2:
-            return code[:2] in (b"\x20\xbf", b"\x10\xbf")
-        return code in (bytes.fromhex("aff30280"), bytes.fromhex("aff30180"))
-    word = int.from_bytes(code, "little") & 0x0FFFFFFF
-    return word in (0x0320F002, 0x0320F001)

@@ -181,7 +181,7 @@ class Mt3620Uart(Peripheral):
         if self.loopback:
             self._rx_push(byte)
         else:
-            self.port.transmit(bytes((byte,)))
+            self.port.transmit(bytes((byte,)), self.now_ns())
         self.thre_pending = True  # the byte left at once: THR is empty again
 
     def read_IER(self) -> int:

@@ -1,0 +1,150 @@
+"""The ARMv7-M NVIC's exception state: pending, active, enabled, priorities.
+
+Exception numbers follow the architecture: 2 NMI, 3 HardFault, ..., 15 SysTick, 16 + n
+external interrupt n. The registers that expose this state live in the System Control
+Space (``scs.py``); the core takes the exceptions (``cortex_m.py``).
+"""
+
+import logging
+
+log = logging.getLogger("sphere_emu.cpu.nvic")
+
+# Exception numbers
+RESET, NMI, HARDFAULT, MEMMANAGE, BUSFAULT, USAGEFAULT = 1, 2, 3, 4, 5, 6
+SVCALL, DEBUGMON, PENDSV, SYSTICK = 11, 12, 14, 15
+FIRST_IRQ = 16
+EXCEPTION_NAMES = {NMI: "NMI", HARDFAULT: "HardFault", MEMMANAGE: "MemManage",
+                   BUSFAULT: "BusFault", USAGEFAULT: "UsageFault", SVCALL: "SVCall",
+                   DEBUGMON: "DebugMonitor", PENDSV: "PendSV", SYSTICK: "SysTick"}
+FIXED_PRIORITY = {RESET: -3, NMI: -2, HARDFAULT: -1}
+THREAD_PRIORITY = 256  # below every configurable priority
+
+
+def exception_name(exc: int) -> str:
+    if exc >= FIRST_IRQ:
+        return f"IRQ{exc - FIRST_IRQ}"
+    return EXCEPTION_NAMES.get(exc, f"exception {exc}")
+
+
+class Nvic:
+    """Exception state of one core: what is pending, active and enabled, and priorities.
+
+    Exception numbers follow the architecture: 2 NMI, 3 HardFault, ..., 15 SysTick, 16 + n
+    external interrupt n. External inputs are level-sensitive: a rising level pends the
+    interrupt, and a level still high when its handler returns pends it again.
+    """
+
+    def __init__(self, irqs: int, priority_bits: int) -> None:
+        self.irqs = irqs
+        self.count = FIRST_IRQ + irqs
+        self.priority_mask = (0xFF << (8 - priority_bits)) & 0xFF
+        self.on_change = lambda: None  # an exception may have become deliverable
+        self.reset()
+
+    def reset(self) -> None:
+        self.pending: set[int] = set()
+        self.active: set[int] = set()
+        self.irq_enabled = 0  # bit n: external interrupt n
+        self.fault_enabled: set[int] = set()  # MemManage/BusFault/UsageFault (SHCSR)
+        self.priority = [0] * self.count
+        self.prigroup = 0
+        self.levels = 0  # bit n: input n is high
+
+    # -- the lines peripherals drive (InterruptController) -------------------------------
+    def set_irq_level(self, irq: int, level: bool) -> None:
+        if not 0 <= irq < self.irqs:
+            log.warning("interrupt input %d does not exist (this NVIC has %d)", irq, self.irqs)
+            return
+        bit = 1 << irq
+        if level and not self.levels & bit:
+            self.levels |= bit
+            self.set_pending(FIRST_IRQ + irq)
+        elif not level:
+            self.levels &= ~bit
+
+    # -- state changes -------------------------------------------------------------------
+    def set_pending(self, exc: int) -> None:
+        self.pending.add(exc)
+        self.on_change()
+
+    def clear_pending(self, exc: int) -> None:
+        self.pending.discard(exc)
+        self._repend_if_high(exc)
+
+    def activate(self, exc: int) -> None:
+        self.pending.discard(exc)
+        self.active.add(exc)
+
+    def deactivate(self, exc: int) -> None:
+        self.active.discard(exc)
+        self._repend_if_high(exc)
+
+    def _repend_if_high(self, exc: int) -> None:
+        if exc >= FIRST_IRQ and self.levels >> (exc - FIRST_IRQ) & 1 and exc not in self.active:
+            self.pending.add(exc)
+
+    def set_enabled(self, exc: int, enabled: bool) -> None:
+        if exc >= FIRST_IRQ:
+            bit = 1 << (exc - FIRST_IRQ)
+            self.irq_enabled = self.irq_enabled | bit if enabled else self.irq_enabled & ~bit
+        elif enabled:
+            self.fault_enabled.add(exc)
+        else:
+            self.fault_enabled.discard(exc)
+        self.on_change()
+
+    def enabled(self, exc: int) -> bool:
+        if exc >= FIRST_IRQ:
+            return bool(self.irq_enabled >> (exc - FIRST_IRQ) & 1)
+        return exc not in (MEMMANAGE, BUSFAULT, USAGEFAULT) or exc in self.fault_enabled
+
+    def set_priority(self, exc: int, value: int) -> None:
+        if exc >= FIRST_IRQ or exc in (MEMMANAGE, BUSFAULT, USAGEFAULT, SVCALL, DEBUGMON,
+                                       PENDSV, SYSTICK):
+            self.priority[exc] = value & self.priority_mask
+            self.on_change()
+
+    def set_prigroup(self, prigroup: int) -> None:
+        self.prigroup = prigroup & 7
+        self.on_change()
+
+    # -- priorities ----------------------------------------------------------------------
+    @property
+    def group_mask(self) -> int:
+        return (0xFF << (self.prigroup + 1)) & 0xFF
+
+    def group_priority(self, exc: int) -> int:
+        """What preemption compares: the priority without its subpriority bits."""
+        fixed = FIXED_PRIORITY.get(exc)
+        return fixed if fixed is not None else self.priority[exc] & self.group_mask
+
+    def highest_pending(self) -> int | None:
+        """The enabled pending exception to take first: group, then subpriority, then number."""
+        best, best_key = None, None
+        for exc in self.pending:
+            if not self.enabled(exc):
+                continue
+            key = (self.group_priority(exc), FIXED_PRIORITY.get(exc, self.priority[exc]), exc)
+            if best_key is None or key < best_key:
+                best, best_key = exc, key
+        return best
+
+    def execution_priority(self, primask: int = 0, basepri: int = 0, faultmask: int = 0) -> int:
+        """The priority an exception must beat (be lower than) to preempt."""
+        priority = THREAD_PRIORITY
+        for exc in self.active:
+            priority = min(priority, self.group_priority(exc))
+        basepri &= self.priority_mask
+        if basepri:
+            priority = min(priority, basepri & self.group_mask)
+        if primask & 1:
+            priority = min(priority, 0)
+        if faultmask & 1:
+            priority = min(priority, -1)
+        return priority
+
+    def deliverable(self, execution_priority: int) -> int | None:
+        exc = self.highest_pending()
+        if exc is not None and self.group_priority(exc) < execution_priority:
+            return exc
+        return None

@@ -1,0 +1,10 @@
+"""The counted-run engine every CPU model runs on (see ``run.py``)."""
+
+from .counter import RetiredCounter
+from .cut import AccessCut
+from .debug import DebugHooks
+from .regs import Register, RegisterGroup
+from .run import NS_PER_S, UNTIL_NEVER, CpuModel, Engine
+
+__all__ = ["NS_PER_S", "UNTIL_NEVER", "AccessCut", "CpuModel", "DebugHooks", "Engine",
+           "Register", "RegisterGroup", "RetiredCounter"]

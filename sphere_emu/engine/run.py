@@ -1,0 +1,137 @@
+"""The one counted-run loop on Unicorn, shared by every CPU model.
+
+The scheduler grants a core a number of instructions per time slice. ``Engine.run_slice``
+spends them in counted Unicorn runs (``emu_start(count=...)``): before each run the CPU
+model takes what is pending and says how far the run may go; after it, the model handles
+whatever ended it (an SVC, an abort, a cut MMIO access, WFI) and charges the instructions
+that retired. A run that stops early carries on in the same slice with exactly the
+instructions left, because the engine reads how many the stopped run began
+(``counter.py``).
+
+The engine also keeps the core's exact time: the slice's start plus the instructions
+charged so far plus those the current run has begun. Every block private to the core, the
+SysTick, the A7's generic timer (through the host-clock redirection) and the core's UART
+line stamps read this time.
+
+What a CPU model supplies (``CpuModel``):
+
+- ``next_run(left)``: take pending exceptions; the count for the next run (0: end the slice);
+- ``run_once(count)``: one counted run through ``execute``, its stop handled, charged
+  through ``charge``; False ends the slice early.
+"""
+
+from typing import Protocol
+
+from unicorn import Uc, UcError
+
+from ..clock import Clock
+from .counter import RetiredCounter
+from .cut import AccessCut
+from .host_clock import HostClockRedirect, host_clock_redirect
+
+NS_PER_S = 1_000_000_000
+UNTIL_NEVER = 0xFFFFFFFF  # odd and never an ARM instruction address: runs end by count
+
+
+class CpuModel(Protocol):
+    @property
+    def runnable(self) -> bool: ...
+
+    def next_run(self, left: int) -> int: ...
+
+    def run_once(self, count: int) -> bool: ...
+
+
+class Charged(Protocol):
+    instructions_retired: int
+
+
+class Engine:
+    """Counted runs, exact core time and the access cut of one core."""
+
+    def __init__(self, owner: Charged, frequency_hz: int, clock: Clock, *,
+                 redirect_host_clock: bool = False) -> None:
+        self.owner = owner
+        self.frequency_hz = frequency_hz
+        self.clock = clock
+        self.in_slice = False
+        self.slice_start_ns = 0
+        self.used = 0  # instructions charged in the current slice
+        self.emulating = False  # inside emu_start
+        self._uc: Uc | None = None
+        self._counter: RetiredCounter | None = None
+        self.cut = AccessCut(self._stop)
+        self._redirect_host_clock = redirect_host_clock
+        self._host_clock: HostClockRedirect | None = None
+
+    # -- time ----------------------------------------------------------------------------
+    def now_ns(self) -> int:
+        """Virtual time at the instruction executing now (the clock's time outside slices)."""
+        if not self.in_slice:
+            return self.clock.now_ns
+        used = self.used
+        if self.emulating and self._counter is not None:
+            used += self._counter.started()
+        return self.slice_start_ns + used * NS_PER_S // self.frequency_hz
+
+    def instructions_until(self, when_ns: int) -> int:
+        """Instructions from now until virtual time ``when_ns`` (rounded up)."""
+        return -(-(when_ns - self.now_ns()) * self.frequency_hz // NS_PER_S)
+
+    # -- slices --------------------------------------------------------------------------
+    def run_slice(self, budget: int, model: CpuModel) -> int:
+        """Spend up to ``budget`` instructions; returns how many were charged."""
+        self.begin_slice()
+        try:
+            while self.used < budget and model.runnable:
+                count = model.next_run(budget - self.used)
+                if count <= 0 or not model.run_once(count):
+                    break
+        finally:
+            self.in_slice = False
+        return self.used
+
+    def begin_slice(self) -> None:
+        self.slice_start_ns = self.clock.now_ns
+        self.used = 0
+        self.in_slice = True
+
+    def end_slice(self) -> None:
+        self.in_slice = False
+
+    def charge(self, instructions: int) -> None:
+        self.used += instructions
+        self.owner.instructions_retired += instructions
+
+    # -- one run -------------------------------------------------------------------------
+    def execute(self, uc: Uc, counter: RetiredCounter, begin: int, count: int
+                ) -> tuple[int | None, int | None]:
+        """One counted run from ``begin``: (instructions begun, Unicorn error or None).
+
+        A run that used its whole count reports ``count + 1`` begun (Unicorn counts the
+        instruction that hit the limit). Without a readable counter the first figure is
+        None and the model charges coarsely, which is just as deterministic.
+        """
+        self._uc, self._counter = uc, counter if counter.available else None
+        redirect = saved = None
+        if self._redirect_host_clock:
+            if self._host_clock is None:  # found on the first run, not at machine build
+                self._host_clock = host_clock_redirect()
+            redirect = self._host_clock
+            if redirect is not None:
+                saved = redirect.serve(self.now_ns)
+        error = None
+        self.emulating = True
+        try:
+            uc.emu_start(begin, UNTIL_NEVER, count=count)
+        except UcError as err:
+            error = err.errno
+        finally:
+            self.emulating = False
+            if redirect is not None:
+                redirect.restore(saved)
+        return (counter.started() if counter.available else None), error
+
+    def _stop(self) -> None:
+        if self._uc is not None and self.emulating:
+            self._uc.emu_stop()
