@@ -27,7 +27,7 @@ from sphere_emu.trust.keys import development_signer
 
 RAM = 0x80000000
 SECRET = bytes(range(100, 132))
-REG = {r.name: r.offset for r in PlutonMailbox.REGISTERS}
+REG = PlutonMailbox("pluton", PeripheralContext(clock=None)).offsets
 SECURE = BusAccess("a7-secure", secure=True)
 
 

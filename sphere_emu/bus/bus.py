@@ -224,12 +224,7 @@ class AddressMap:
 
 
 def _peek(peripheral: Peripheral, offset: int, size: int) -> bytes:
-    out = bytearray()
-    for byte_offset in range(offset, offset + size):
-        reg = peripheral._by_offset.get(byte_offset & ~3)
-        word = peripheral.regs.get(reg.name, 0) if reg else 0
-        out.append((word >> (8 * (byte_offset & 3))) & 0xFF)
-    return bytes(out)
+    return bytes((peripheral.peek(o) >> (8 * (o & 3))) & 0xFF for o in range(offset, offset + size))
 
 
 def _page_runs(pages: dict[int, list[Mapping]]) -> list[tuple[int, int, list[Mapping]]]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..clock import Event
 from ..units import parse_frequency_hz
-from .registers import RO, W1C, Peripheral, PeripheralContext, Register
+from .registers import RO, W1C, Field, Peripheral, PeripheralContext, Register
 
 NS_PER_S = 1_000_000_000
 MASK32 = 0xFFFFFFFF
@@ -33,15 +33,11 @@ LOW_SPEED_HZ = Fraction(32768, 33)  # "1 kHz": 992.97 Hz
 REF_CLOCK_HZ = 26_000_000  # GPT3's source
 DEFAULT_HCLK_HZ = 197_600_000  # GPT4's source: the IO core clock
 
-# GPT0/1_CTRL
-EN, REPEAT, SPEED, RESTART = 0x1, 0x2, 0x4, 0x8
-# GPT2/4_CTRL
-SPEED_2_4 = 0x2
-# GPT3_CTRL
-GPT3_ICLR = 1 << 15
-OSC_CNT_SHIFT, OSC_CNT_MASK = 16, 0x3F << 16
-GPT3_OSC_RESET = 0x19 << OSC_CNT_SHIFT  # 26 MHz / 26 = 1 MHz
-
+# Fields (each is also its bits' named constant: ``EN.mask``).
+EN, REPEAT, SPEED, RESTART = Field("EN", 0), Field("REPEAT", 1), Field("SPEED", 2), Field(
+    "RESTART", 3)  # GPT0/1_CTRL
+SPEED_2_4 = Field("SPEED", 1)  # GPT2/4_CTRL
+OSC_CNT = Field("OSC_CNT_1US", 16, 6, reset=0x19)  # GPT3_CTRL: 26 MHz / 26 = 1 MHz
 
 @dataclass
 class Counter:
@@ -78,25 +74,27 @@ class Mt3620Gpt(Peripheral):
     IRQS = ("gpt01", "gpt3")
     OPTIONS = {"hclk": parse_frequency_hz}  # GPT4's clock, default 197.6 MHz
 
-    REGISTERS = (
-        Register("GPT_ISR", 0x00, access=W1C, writable=0x3),
-        Register("GPT_IER", 0x04, writable=0x3),
-        Register("GPT0_CTRL", 0x10, writable=0xF),
-        Register("GPT0_ICNT", 0x14),
-        Register("GPT1_CTRL", 0x20, writable=0xF),
-        Register("GPT1_ICNT", 0x24),
-        Register("GPT2_CTRL", 0x30, writable=0x3),
-        Register("GPT2_CNT", 0x34),
-        Register("GPT0_CNT", 0x40, access=RO),
-        Register("GPT1_CNT", 0x44, access=RO),
-        Register("GPT3_CTRL", 0x50, reset=GPT3_OSC_RESET, writable=EN | OSC_CNT_MASK),
-        Register("GPT3_INIT", 0x54),
-        Register("GPT3_CNT", 0x58, access=RO),
-        Register("GPT3_EXPIRE", 0x5C),
-        Register("GPT4_CTRL", 0x60, writable=0x3),
-        Register("GPT4_INIT", 0x64),
-        Register("GPT4_CNT", 0x68, access=RO),
-    )
+    def registers(self) -> list[Register]:
+        return [
+            Register("GPT_ISR", 0x00, access=W1C, writable=0x3),
+            Register("GPT_IER", 0x04, writable=0x3),
+            Register("GPT{}_CTRL", 0x10, count=2, stride=0x10, writable=0xF,
+                     write=self._write_ctrl_01),
+            Register("GPT{}_ICNT", 0x14, count=2, stride=0x10, write=self._write_icnt_01),
+            Register("GPT2_CTRL", 0x30, writable=0x3, write=self._write_gpt2_ctrl),
+            Register("GPT2_CNT", 0x34, read=lambda: self.counters[2].read(self.now),
+                     write=self._write_gpt2_cnt),
+            Register("GPT{}_CNT", 0x40, count=2, access=RO,
+                     read=lambda i: self.counters[i].read(self.now)),
+            Register("GPT3_CTRL", 0x50, writable=EN.mask, fields=(OSC_CNT,),
+                     write=self._write_gpt3_ctrl),
+            Register("GPT3_INIT", 0x54),
+            Register("GPT3_CNT", 0x58, access=RO, read=lambda: self.counters[3].read(self.now)),
+            Register("GPT3_EXPIRE", 0x5C, write=self._write_gpt3_expire),
+            Register("GPT4_CTRL", 0x60, writable=0x3, write=self._write_gpt4_ctrl),
+            Register("GPT4_INIT", 0x64),
+            Register("GPT4_CNT", 0x68, access=RO, read=lambda: self.counters[4].read(self.now)),
+        ]
 
     def __init__(self, name: str, ctx: PeripheralContext) -> None:
         self.hclk_hz: int = ctx.options.get("hclk", DEFAULT_HCLK_HZ)
@@ -143,7 +141,7 @@ class Mt3620Gpt(Peripheral):
 
     # -- GPT0 / GPT1: down-counters with an interrupt ----------------------------------
     def _speed_01(self, ctrl: int) -> Fraction:
-        return HIGH_SPEED_HZ if ctrl & SPEED else LOW_SPEED_HZ
+        return HIGH_SPEED_HZ if ctrl & SPEED.mask else LOW_SPEED_HZ
 
     def _start_down(self, i: int, count: int) -> None:
         counter = self.counters[i]
@@ -157,7 +155,7 @@ class Mt3620Gpt(Peripheral):
         self._events.pop(i, None)
         self.regs["GPT_ISR"] |= 1 << i
         counter = self.counters[i]
-        if self.regs[f"GPT{i}_CTRL"] & REPEAT:
+        if self.regs[f"GPT{i}_CTRL"] & REPEAT.mask:
             # Reload against the same anchor, so periods are exact and never drift.
             icnt = self.regs[f"GPT{i}_ICNT"]
             counter.value = self._due_tick[i] + icnt
@@ -171,65 +169,43 @@ class Mt3620Gpt(Peripheral):
     def _write_ctrl_01(self, i: int, value: int) -> None:
         name = f"GPT{i}_CTRL"
         old = self.regs[name]
-        was_enabled = bool(old & EN)
+        was_enabled = bool(old & EN.mask)
         self.regs[name] = value & 0xF
-        if not value & EN:
+        if not value & EN.mask:
             self._cancel(i)
             self.counters[i].stop(self.now)
-        elif value & RESTART or (not was_enabled and self.expired[i]):
+        elif value & RESTART.mask or (not was_enabled and self.expired[i]):
             self._start_down(i, self.regs[f"GPT{i}_ICNT"])
         elif self.expired[i]:
             pass  # a finished one-shot stays at 0 until restarted
-        elif not was_enabled or (old ^ value) & SPEED:
+        elif not was_enabled or (old ^ value) & SPEED.mask:
             # Resume from the held count, or count on from here at the new speed.
             self._start_down(i, self.counters[i].read(self.now))
         # Otherwise it keeps running undisturbed; MODE is looked at when it expires.
 
     def _write_icnt_01(self, i: int, value: int) -> None:
         self.regs[f"GPT{i}_ICNT"] = value & MASK32
-        if not self.regs[f"GPT{i}_CTRL"] & EN:
+        if not self.regs[f"GPT{i}_CTRL"] & EN.mask:
             self.counters[i].run(value & MASK32, self.now, Fraction(0))
             self.expired[i] = False
-
-    def write_GPT0_CTRL(self, value: int) -> None:
-        self._write_ctrl_01(0, value)
-
-    def write_GPT1_CTRL(self, value: int) -> None:
-        self._write_ctrl_01(1, value)
-
-    def write_GPT0_ICNT(self, value: int) -> None:
-        self._write_icnt_01(0, value)
-
-    def write_GPT1_ICNT(self, value: int) -> None:
-        self._write_icnt_01(1, value)
-
-    def read_GPT0_CNT(self) -> int:
-        return self.counters[0].read(self.now)
-
-    def read_GPT1_CNT(self) -> int:
-        return self.counters[1].read(self.now)
 
     # -- GPT2: free-running up-counter ---------------------------------------------------
     def _gpt2_rate(self) -> Fraction:
         ctrl = self.regs["GPT2_CTRL"]
-        if not ctrl & EN:
+        if not ctrl & EN.mask:
             return Fraction(0)
-        return HIGH_SPEED_HZ if ctrl & SPEED_2_4 else LOW_SPEED_HZ
+        return HIGH_SPEED_HZ if ctrl & SPEED_2_4.mask else LOW_SPEED_HZ
 
-    def write_GPT2_CTRL(self, value: int) -> None:
+    def _write_gpt2_ctrl(self, value: int) -> None:
         self.regs["GPT2_CTRL"] = value & 0x3
         self._set_rate(2, self._gpt2_rate())
 
-    def write_GPT2_CNT(self, value: int) -> None:
+    def _write_gpt2_cnt(self, value: int) -> None:
         self.counters[2].run(value & MASK32, self.now, self._gpt2_rate())
-
-    def read_GPT2_CNT(self) -> int:
-        return self.counters[2].read(self.now)
 
     # -- GPT3: up-counter with a compare match ---------------------------------------------
     def _gpt3_rate(self) -> Fraction:
-        osc = (self.regs["GPT3_CTRL"] & OSC_CNT_MASK) >> OSC_CNT_SHIFT
-        return Fraction(REF_CLOCK_HZ, osc + 1)
+        return Fraction(REF_CLOCK_HZ, OSC_CNT.get(self.regs["GPT3_CTRL"]) + 1)
 
     def _schedule_match(self) -> None:
         counter = self.counters[3]
@@ -243,10 +219,10 @@ class Mt3620Gpt(Peripheral):
         self._match_tick += 1 << 32  # the count comes round to EXPIRE again after a wrap
         self._schedule(3, self._match_tick, self._match)
 
-    def write_GPT3_CTRL(self, value: int) -> None:
-        was_enabled = bool(self.regs["GPT3_CTRL"] & EN)
-        self.regs["GPT3_CTRL"] = value & (EN | OSC_CNT_MASK)
-        if not value & EN:
+    def _write_gpt3_ctrl(self, value: int) -> None:
+        was_enabled = bool(self.regs["GPT3_CTRL"] & EN.mask)
+        self.regs["GPT3_CTRL"] = value & (EN.mask | OSC_CNT.mask)
+        if not value & EN.mask:
             self._cancel(3)
             self.counters[3].stop(self.now)
         elif not was_enabled:
@@ -255,29 +231,23 @@ class Mt3620Gpt(Peripheral):
         elif self._set_rate(3, self._gpt3_rate()):
             self._schedule_match()
 
-    def write_GPT3_EXPIRE(self, value: int) -> None:
+    def _write_gpt3_expire(self, value: int) -> None:
         self.regs["GPT3_EXPIRE"] = value & MASK32
-        if self.regs["GPT3_CTRL"] & EN:
+        if self.regs["GPT3_CTRL"] & EN.mask:
             self._schedule_match()
 
-    def read_GPT3_CNT(self) -> int:
-        return self.counters[3].read(self.now)
-
     # -- GPT4: up-counter on the core clock ---------------------------------------------
-    def write_GPT4_CTRL(self, value: int) -> None:
-        was_enabled = bool(self.regs["GPT4_CTRL"] & EN)
+    def _write_gpt4_ctrl(self, value: int) -> None:
+        was_enabled = bool(self.regs["GPT4_CTRL"] & EN.mask)
         self.regs["GPT4_CTRL"] = value & 0x3
-        if not value & EN:
+        if not value & EN.mask:
             self.counters[4].stop(self.now)
             return
-        rate = Fraction(self.hclk_hz, 1 if value & SPEED_2_4 else 2)
+        rate = Fraction(self.hclk_hz, 1 if value & SPEED_2_4.mask else 2)
         if was_enabled:
             self._set_rate(4, rate)
         else:
             self.counters[4].run(self.regs["GPT4_INIT"], self.now, rate)
-
-    def read_GPT4_CNT(self) -> int:
-        return self.counters[4].read(self.now)
 
     # -- snapshots ---------------------------------------------------------------------
     def state(self) -> dict[str, Any]:

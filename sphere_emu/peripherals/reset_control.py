@@ -12,9 +12,9 @@ other writes are ignored and logged.
 from typing import ClassVar
 
 from ..reset import ResetLine
-from .registers import RO, BusAccess, Peripheral, PeripheralContext, Register
+from .registers import RO, BusAccess, Field, Peripheral, PeripheralContext, Register
 
-CTRL_RUN = 1 << 0
+RUN = Field("RUN", 0)  # IOn_CTRL: out of reset
 ID_VALUE = 0x494F5253  # "SRoI" read little-endian as text: Sphere-emu Reset of IO cores
 
 
@@ -22,13 +22,15 @@ class IoCoreResetControl(Peripheral):
     TYPE = "sphere-io-reset"
     SIZE = 0x1000
     RESETS: ClassVar[tuple[str, ...]] = ("io0", "io1")
-    REGISTERS = (
-        Register("ID", 0x00, reset=ID_VALUE, access=RO),
-        Register("IO0_VECTOR", 0x10, reset=0x00100000, writable=0xFFFFFF80),
-        Register("IO0_CTRL", 0x14, writable=CTRL_RUN),
-        Register("IO1_VECTOR", 0x20, reset=0x00100000, writable=0xFFFFFF80),
-        Register("IO1_CTRL", 0x24, writable=CTRL_RUN),
-    )
+
+    def registers(self) -> list[Register]:
+        return [
+            Register("ID", 0x00, reset=ID_VALUE, access=RO),
+            Register("IO{}_VECTOR", 0x10, count=2, stride=0x10, reset=0x00100000,
+                     writable=0xFFFFFF80),
+            Register("IO{}_CTRL", 0x14, count=2, stride=0x10, fields=(RUN,),
+                     write=self._control),
+        ]
 
     def __init__(self, name: str, ctx: PeripheralContext) -> None:
         self.resets = {line: ResetLine(f"{name}.{line}") for line in self.RESETS}
@@ -41,18 +43,12 @@ class IoCoreResetControl(Peripheral):
             return
         super().write(offset, size, value, access)
 
-    def _control(self, core: str, value: int) -> None:
-        reg = f"{core.upper()}_CTRL"
-        was = self.regs[reg] & CTRL_RUN
-        self.regs[reg] = value & CTRL_RUN
-        line = self.resets[core]
-        if value & CTRL_RUN and not was:
-            line.release(self.regs[f"{core.upper()}_VECTOR"])
-        elif was and not value & CTRL_RUN:
+    def _control(self, index: int, value: int) -> None:
+        reg = f"IO{index}_CTRL"
+        was = self.regs[reg] & RUN.mask
+        self.regs[reg] = value & RUN.mask
+        line = self.resets[self.RESETS[index]]
+        if value & RUN.mask and not was:
+            line.release(self.regs[f"IO{index}_VECTOR"])
+        elif was and not value & RUN.mask:
             line.hold()
-
-    def write_IO0_CTRL(self, value: int) -> None:
-        self._control("io0", value)
-
-    def write_IO1_CTRL(self, value: int) -> None:
-        self._control("io1", value)

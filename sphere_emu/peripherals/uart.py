@@ -2,10 +2,9 @@
 
 Every register is 8 bits wide on a 32-bit stride. Offsets 0x00-0x1C are banked by LCR, as on
 a 16550/16650: with LCR bit 7 (DLAB) set, 0x00/0x04 are the divisor latch DLL/DLM; with LCR
-= 0xBF ("enhanced access") 0x08 is EFR and 0x10-0x1C are XON1/XON2/XOFF1/XOFF2. The framework
-dispatches one register per offset, so each banked offset is declared under its normal-mode
-name and its read/write methods pick the bank (``_bank``); the other banks' values live in
-``regs`` under their own names.
+= 0xBF ("enhanced access") 0x08 is EFR and 0x10-0x1C are XON1/XON2/XOFF1/XOFF2. Both banks
+are declared (``Bank``); RBR/THR and IIR/FCR share their offsets as read-only/write-only
+pairs.
 
 Timing: transmit is instantaneous (infinite baud, as in QEMU), so THRE/TEMT always read set
 and polled output costs no virtual time. Receive is paced: host bytes wait "on the wire" and
@@ -19,21 +18,22 @@ from typing import Any
 
 from ..clock import Event
 from ..units import parse_frequency_hz
-from .registers import RO, Peripheral, PeripheralContext, Register
+from .registers import RC, RO, SC, WO, Bank, Field, Peripheral, PeripheralContext, Register
 
-# LSR
-DR, OE, THRE, TEMT = 0x01, 0x02, 0x20, 0x40
-# IER
-ERBFI, ETBEI, ELSI = 0x01, 0x02, 0x04
-# IIR interrupt identifiers, highest priority first
+# Interrupt identifiers IIR reads, highest priority first, and its FIFOs-enabled bits.
 IIR_LINE_STATUS, IIR_RX_DATA, IIR_THR_EMPTY, IIR_NONE = 0x06, 0x04, 0x02, 0x01
 IIR_FIFOS_ON = 0xC0
-# FCR
-FIFOE, CLRR, CLRT = 0x01, 0x02, 0x04
-# MCR
-LOOP = 0x10
-# LCR
-DLAB, ENHANCED_ACCESS = 0x80, 0xBF
+ENHANCED_ACCESS = 0xBF  # the LCR value that opens the enhanced bank
+
+# Fields (each is also its bit's named constant: ``DR.mask``).
+DR, OE = Field("DR", 0, access=RO), Field("OE", 1, access=RC)
+THRE, TEMT = Field("THRE", 5, access=RO, reset=1), Field("TEMT", 6, access=RO, reset=1)
+ERBFI, ETBEI, ELSI = Field("ERBFI", 0), Field("ETBEI", 1), Field("ELSI", 2)
+FIFOE, CLRR, CLRT = Field("FIFOE", 0), Field("CLRR", 1, access=SC), Field("CLRT", 2, access=SC)
+LOOP = Field("LOOP", 4)
+DLAB = Field("DLAB", 7)
+# update() runs after every access: its masks as plain ints, not attribute lookups.
+_ELSI, _OE, _ERBFI, _ETBEI = ELSI.mask, OE.mask, ERBFI.mask, ETBEI.mask
 
 FIFO_DEPTH = 16
 BYTE = 0xFF
@@ -50,38 +50,50 @@ class Mt3620Uart(Peripheral):
     SIZE = 0x100  # ISU UARTs share their ISU's 4 KiB page with I2C and SPI
     OPTIONS = {"clock": parse_frequency_hz}  # UART reference clock, default 26 MHz
 
-    REGISTERS = (
-        Register("RBR", 0x00, writable=BYTE),           # write: THR; DLAB: DLL
-        Register("IER", 0x04, writable=BYTE),           # DLAB: DLM
-        Register("IIR", 0x08, reset=IIR_NONE, writable=BYTE),  # write: FCR; 0xBF: EFR
-        Register("LCR", 0x0C, writable=BYTE),
-        Register("MCR", 0x10, writable=BYTE),           # 0xBF: XON1
-        Register("LSR", 0x14, reset=THRE | TEMT),       # 0xBF: XON2 (else read-only)
-        Register("MSR", 0x18),                          # 0xBF: XOFF1 (else read-only)
-        Register("SCR", 0x1C, writable=BYTE),           # 0xBF: XOFF2
-        Register("RX_LEVEL_CTL", 0x20, writable=BYTE),
-        Register("HIGHSPEED", 0x24, writable=0x03),
-        Register("SAMPLE_COUNT", 0x28, writable=BYTE),
-        Register("SAMPLE_POINT", 0x2C, writable=BYTE),
-        Register("AUTOBAUD", 0x30, writable=BYTE),
-        Register("RATE_FIX", 0x34, writable=BYTE),
-        Register("GUARD", 0x3C, writable=BYTE),
-        Register("ESCAPE_DAT", 0x40, writable=BYTE),
-        Register("ESCAPE_EN", 0x44, writable=BYTE),
-        Register("SW_RTO_LIMIT", 0x48, writable=BYTE),
-        Register("VFIFO_EN", 0x4C, writable=BYTE),
-        Register("RXTRIG", 0x50, writable=BYTE),
-        Register("FRACDIV_L", 0x54, writable=BYTE),
-        Register("FRACDIV_M", 0x58, writable=0x03),
-        Register("FCR_RD", 0x5C, access=RO),
-        Register("EXTEND_ADD", 0x64, writable=BYTE),
-        Register("RX_OFFSET", 0x68, access=RO),
-        Register("TX_OFFSET", 0x6C, access=RO),
-        Register("INTERRUPT_STA", 0x70, access=RO),
-    )
-    # Registers reached only through a bank of the offsets above: reset values.
-    BANKED = {"DLL": 0, "DLM": 0, "FCR": 0, "EFR": 0,
-              "XON1": 0, "XON2": 0, "XOFF1": 0, "XOFF2": 0}
+    def registers(self) -> list[Register]:
+        dlab = Bank("dlab", lambda: bool(self.regs["LCR"] & DLAB.mask))  # 0xBF has DLAB too
+        enhanced = Bank("enhanced", lambda: self.regs["LCR"] == ENHANCED_ACCESS)
+        return [
+            Register("RBR", 0x00, access=RO, read=self._read_rbr),
+            Register("THR", 0x00, access=WO, write=self._transmit),
+            Register("DLL", 0x00, writable=BYTE, bank=dlab),
+            Register("IER", 0x04, writable=BYTE, fields=(
+                ERBFI, ETBEI.on(write=self._etbei_changed), ELSI)),
+            Register("DLM", 0x04, writable=BYTE, bank=dlab),
+            Register("IIR", 0x08, access=RO, read=self._read_iir),
+            Register("FCR", 0x08, access=WO, writable=BYTE, fields=(
+                FIFOE.on(write=self._clear_rx), CLRR.on(write=self._clear_rx), CLRT)),
+            Register("EFR", 0x08, writable=BYTE, bank=enhanced),
+            Register("LCR", 0x0C, writable=BYTE, fields=(DLAB,)),
+            Register("MCR", 0x10, writable=BYTE, fields=(LOOP,)),
+            Register("XON1", 0x10, writable=BYTE, bank=enhanced),
+            Register("LSR", 0x14, access=RO, fields=(
+                DR.on(read=lambda: 1 if self.rx_fifo else 0), OE, THRE, TEMT)),
+            Register("XON2", 0x14, writable=BYTE, bank=enhanced),
+            Register("MSR", 0x18, access=RO, read=self._read_msr),
+            Register("XOFF1", 0x18, writable=BYTE, bank=enhanced),
+            Register("SCR", 0x1C, writable=BYTE),
+            Register("XOFF2", 0x1C, writable=BYTE, bank=enhanced),
+            Register("RX_LEVEL_CTL", 0x20, writable=BYTE),
+            Register("HIGHSPEED", 0x24, writable=0x03),
+            Register("SAMPLE_COUNT", 0x28, writable=BYTE),
+            Register("SAMPLE_POINT", 0x2C, writable=BYTE),
+            Register("AUTOBAUD", 0x30, writable=BYTE),
+            Register("RATE_FIX", 0x34, writable=BYTE),
+            Register("GUARD", 0x3C, writable=BYTE),
+            Register("ESCAPE_DAT", 0x40, writable=BYTE),
+            Register("ESCAPE_EN", 0x44, writable=BYTE),
+            Register("SW_RTO_LIMIT", 0x48, writable=BYTE),
+            Register("VFIFO_EN", 0x4C, writable=BYTE),
+            Register("RXTRIG", 0x50, writable=BYTE),
+            Register("FRACDIV_L", 0x54, writable=BYTE),
+            Register("FRACDIV_M", 0x58, writable=0x03),
+            Register("FCR_RD", 0x5C, access=RO, read=lambda: self.regs["FCR"]),
+            Register("EXTEND_ADD", 0x64, writable=BYTE),
+            Register("RX_OFFSET", 0x68, access=RO, read=lambda: len(self.rx_fifo)),
+            Register("TX_OFFSET", 0x6C, access=RO),
+            Register("INTERRUPT_STA", 0x70, access=RO),
+        ]
 
     def __init__(self, name: str, ctx: PeripheralContext) -> None:
         self.clock_hz: int = ctx.options.get("clock", DEFAULT_CLOCK_HZ)
@@ -96,7 +108,6 @@ class Mt3620Uart(Peripheral):
 
     def reset(self) -> None:
         super().reset()
-        self.regs.update(self.BANKED)
         self.rx_fifo.clear()
         self.rx_wire.clear()
         self.thre_pending = False
@@ -106,27 +117,21 @@ class Mt3620Uart(Peripheral):
         self.update()
 
     # -- state-derived values ----------------------------------------------------------
-    def _bank(self) -> str:
-        lcr = self.regs["LCR"]
-        if lcr == ENHANCED_ACCESS:
-            return "enhanced"
-        return "dlab" if lcr & DLAB else "normal"
-
     @property
     def loopback(self) -> bool:
-        return bool(self.regs["MCR"] & LOOP)
+        return bool(self.regs["MCR"] & LOOP.mask)
 
     @property
     def fifo_depth(self) -> int:
-        return FIFO_DEPTH if self.regs["FCR"] & FIFOE else 1
+        return FIFO_DEPTH if self.regs["FCR"] & FIFOE.mask else 1
 
     def _iir_id(self) -> int:
         ier = self.regs["IER"]
-        if ier & ELSI and self.regs["LSR"] & OE:
+        if ier & _ELSI and self.regs["LSR"] & _OE:
             return IIR_LINE_STATUS
-        if ier & ERBFI and self.rx_fifo:
+        if ier & _ERBFI and self.rx_fifo:
             return IIR_RX_DATA
-        if ier & ETBEI and self.thre_pending:
+        if ier & _ETBEI and self.thre_pending:
             return IIR_THR_EMPTY
         return IIR_NONE
 
@@ -159,24 +164,19 @@ class Mt3620Uart(Peripheral):
 
     def _rx_push(self, byte: int) -> None:
         if len(self.rx_fifo) >= self.fifo_depth:
-            self.regs["LSR"] |= OE  # the new byte is lost; the FIFO keeps what it had
+            self.regs["LSR"] |= OE.mask  # the new byte is lost; the FIFO keeps what it had
         else:
             self.rx_fifo.append(byte)
         self.update()
 
-    # -- registers ---------------------------------------------------------------------
-    def read_RBR(self) -> int:
-        if self._bank() != "normal":
-            return self.regs["DLL"]
+    # -- register behaviour ------------------------------------------------------------
+    def _read_rbr(self) -> int:
         if self.rx_fifo:
             self.regs["RBR"] = self.rx_fifo.popleft()
             self.update()
         return self.regs["RBR"]
 
-    def write_RBR(self, value: int) -> None:
-        if self._bank() != "normal":
-            self.regs["DLL"] = value & BYTE
-            return
+    def _transmit(self, value: int) -> None:
         byte = value & BYTE
         if self.loopback:
             self._rx_push(byte)
@@ -184,82 +184,28 @@ class Mt3620Uart(Peripheral):
             self.port.transmit(bytes((byte,)), self.now_ns())
         self.thre_pending = True  # the byte left at once: THR is empty again
 
-    def read_IER(self) -> int:
-        return self.regs["DLM"] if self._bank() != "normal" else self.regs["IER"]
-
-    def write_IER(self, value: int) -> None:
-        if self._bank() != "normal":
-            self.regs["DLM"] = value & BYTE
-            return
-        if value & ETBEI and not self.regs["IER"] & ETBEI:
+    def _etbei_changed(self, enabled: int) -> None:
+        if enabled:
             self.thre_pending = True  # enabling ETBEI with THR empty raises the interrupt
-        self.regs["IER"] = value & BYTE
 
-    def read_IIR(self) -> int:
-        if self._bank() == "enhanced":
-            return self.regs["EFR"]
+    def _read_iir(self) -> int:
         ident = self._iir_id()
         if ident == IIR_THR_EMPTY:
             self.thre_pending = False  # reading IIR acknowledges a THR-empty interrupt
             self.update()
-        return ident | (IIR_FIFOS_ON if self.regs["FCR"] & FIFOE else 0)
+        return ident | (IIR_FIFOS_ON if self.regs["FCR"] & FIFOE.mask else 0)
 
-    def write_IIR(self, value: int) -> None:
-        if self._bank() == "enhanced":
-            self.regs["EFR"] = value & BYTE
-            return
-        if (value ^ self.regs["FCR"]) & FIFOE or value & CLRR:
-            self.rx_fifo.clear()  # switching FIFO mode also empties the FIFOs
-        # CLRT has nothing to clear: the TX FIFO is always empty.
-        self.regs["FCR"] = value & BYTE & ~(CLRR | CLRT)
+    def _clear_rx(self, _value: int) -> None:
+        # Switching FIFO mode or writing CLRR empties the RX FIFO. CLRT has nothing to
+        # clear: the TX FIFO is always empty.
+        self.rx_fifo.clear()
 
-    def read_MCR(self) -> int:
-        return self.regs["XON1"] if self._bank() == "enhanced" else self.regs["MCR"]
-
-    def write_MCR(self, value: int) -> None:
-        self.regs["XON1" if self._bank() == "enhanced" else "MCR"] = value & BYTE
-
-    def read_LSR(self) -> int:
-        if self._bank() == "enhanced":
-            return self.regs["XON2"]
-        value = (DR if self.rx_fifo else 0) | (self.regs["LSR"] & OE) | THRE | TEMT
-        if value & OE:
-            self.regs["LSR"] &= ~OE  # error bits clear when LSR is read
-            self.update()
-        return value
-
-    def write_LSR(self, value: int) -> None:
-        if self._bank() == "enhanced":
-            self.regs["XON2"] = value & BYTE
-        else:
-            self.guest_error(f"write of {value:#x} to read-only register LSR")
-
-    def read_MSR(self) -> int:
-        if self._bank() == "enhanced":
-            return self.regs["XOFF1"]
+    def _read_msr(self) -> int:
         if not self.loopback:
             return 0  # no modem lines are modelled
         mcr = self.regs["MCR"]
         # Loopback wires DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD.
         return ((mcr & 0x01) << 5) | ((mcr & 0x02) << 3) | ((mcr & 0x0C) << 4)
-
-    def write_MSR(self, value: int) -> None:
-        if self._bank() == "enhanced":
-            self.regs["XOFF1"] = value & BYTE
-        else:
-            self.guest_error(f"write of {value:#x} to read-only register MSR")
-
-    def read_SCR(self) -> int:
-        return self.regs["XOFF2"] if self._bank() == "enhanced" else self.regs["SCR"]
-
-    def write_SCR(self, value: int) -> None:
-        self.regs["XOFF2" if self._bank() == "enhanced" else "SCR"] = value & BYTE
-
-    def read_FCR_RD(self) -> int:
-        return self.regs["FCR"]
-
-    def read_RX_OFFSET(self) -> int:
-        return len(self.rx_fifo)
 
     # -- snapshots ---------------------------------------------------------------------
     def state(self) -> dict[str, Any]:

@@ -17,29 +17,22 @@ from .protocol import BLOCK_ID, DONE, IRQ_DONE
 class PlutonMailbox(Peripheral):
     TYPE = "pluton-mailbox"
     IRQS = ("irq",)
-    REGISTERS = (
-        Register("ID", 0x00, reset=BLOCK_ID, access=RO),
-        Register("CMD", 0x04),
-        Register("ARG0", 0x08),
-        Register("ARG1", 0x0C),
-        Register("ARG2", 0x10),
-        Register("ARG3", 0x14),
-        Register("ARG4", 0x18),
-        Register("ARG5", 0x1C),
-        Register("DOORBELL", 0x20, access=WO),
-        Register("STATUS", 0x24, access=RO),
-        Register("RESULT", 0x28, access=RO),
-        Register("RET0", 0x2C, access=RO),
-        Register("RET1", 0x30, access=RO),
-        Register("RET2", 0x34, access=RO),
-        Register("RET3", 0x38, access=RO),
-        Register("INT_ENABLE", 0x3C, writable=IRQ_DONE),
-        Register("INT_STATUS", 0x40, access=W1C),
-    )
-
     def __init__(self, name: str, ctx: PeripheralContext) -> None:
         super().__init__(name, ctx)
         self._pluton: Any = ctx.options.get("pluton")
+
+    def registers(self) -> list[Register]:
+        return [
+            Register("ID", 0x00, reset=BLOCK_ID, access=RO),
+            Register("CMD", 0x04),
+            Register("ARG{}", 0x08, count=6),
+            Register("DOORBELL", 0x20, access=WO, write=self._doorbell),
+            Register("STATUS", 0x24, access=RO),
+            Register("RESULT", 0x28, access=RO),
+            Register("RET{}", 0x2C, count=4, access=RO),
+            Register("INT_ENABLE", 0x3C, writable=IRQ_DONE),
+            Register("INT_STATUS", 0x40, access=W1C),
+        ]
 
     def attach(self, pluton: Any) -> None:
         """Connect the Pluton instance (``sphere_emu.pluton.core.Pluton``) to serve."""
@@ -55,7 +48,7 @@ class PlutonMailbox(Peripheral):
             self._pluton = Pluton(Device.temporary(), self.ctx.memory)
         return self._pluton
 
-    def write_DOORBELL(self, value: int) -> None:  # noqa: N802 - register name
+    def _doorbell(self, value: int) -> None:
         if not value & 1:
             return
         from .commands import execute
