@@ -53,7 +53,8 @@ class Machine:
         for cspec in board.cores.values():
             if cspec.reset_by is not None:
                 block, line = cspec.reset_by
-                self.peripherals[block].resets[line].connect(_CoreReset(self.cores[cspec.name]))
+                self.peripherals[block].resets[line].connect(
+                    _CoreReset(self.cores[cspec.name], self.memories))
         self._give_private_blocks_core_time(board)
         self.pins.core_time = {name: core.local_time_ns for name, core in self.cores.items()}
         self.devices: dict[str, Device] = build_devices(
@@ -131,8 +132,9 @@ class Machine:
 class _CoreReset:
     """Lets a block's reset line hold a core in reset or start it at a vector table."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, memories: dict[str, MemoryBlock]) -> None:
         self._core = core
+        self._memories = memories
 
     def hold(self) -> None:
         self._core.reset()
@@ -141,6 +143,13 @@ class _CoreReset:
     def release(self, entry: int) -> None:
         self._core.reset()
         self._core.start_at(entry)
+
+    def map_window(self, base: int, memory: str | None, offset: int) -> None:
+        amap = self._core.address_map
+        window = amap.find(base)
+        if window is None or window.memory is None:
+            raise ValueError(f"{self._core.name}: no memory window at {base:#x}")
+        amap.retarget(window, None if memory is None else self._memories[memory], offset)
 
 
 class _SystemMemory:

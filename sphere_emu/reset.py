@@ -16,6 +16,10 @@ class ResetTarget(Protocol):
     def release(self, entry: int) -> None:
         """Leave reset and start from ``entry``."""
 
+    def map_window(self, base: int, memory: str | None, offset: int) -> None:
+        """Show ``memory`` from ``offset`` at the core's window at ``base`` (read-only), or
+        the window's own memory again when ``memory`` is None."""
+
 
 class ResetLine:
     def __init__(self, name: str) -> None:
@@ -32,3 +36,7 @@ class ResetLine:
     def hold(self) -> None:
         for target in self._targets:
             target.hold()
+
+    def map_window(self, base: int, memory: str | None, offset: int) -> None:
+        for target in self._targets:
+            target.map_window(base, memory, offset)

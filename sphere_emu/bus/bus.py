@@ -39,6 +39,7 @@ class Mapping:
     peripheral: Peripheral | None = None
     irqs: dict[str, int] = field(default_factory=dict)
     secure_only: bool = False  # only the A7 Secure World sees it
+    home: tuple[MemoryBlock, int, str] | None = None  # a retargeted window's own backing
 
     @property
     def end(self) -> int:
@@ -111,6 +112,25 @@ class AddressMap:
                     mmio_pages.setdefault(page, []).append(m)
         for run_base, run_size, members in _page_runs(mmio_pages):
             self._map_mmio_run(uc, run_base, run_size, members)
+
+    def retarget(self, mapping: Mapping, memory: MemoryBlock | None, offset: int = 0) -> None:
+        """Point a memory window at ``offset`` of another block, read-only and in place (the
+        XIP flash window of an IO core), or back at its own memory when ``memory`` is None."""
+        if mapping.home is None:
+            assert mapping.memory is not None
+            mapping.home = (mapping.memory, mapping.offset, mapping.kind)
+        kind = "rom"
+        if memory is None:
+            memory, offset, kind = mapping.home
+        if offset < 0 or offset + mapping.size > memory.size:
+            raise ValueError(f"{mapping.name}: {memory.name} has no {mapping.size:#x} bytes "
+                             f"at {offset:#x}")
+        mapping.memory, mapping.offset, mapping.kind = memory, offset, kind
+        if self._uc is not None:
+            perms = UC_PROT_ALL if kind == "ram" else UC_PROT_READ | UC_PROT_EXEC
+            self._uc.mem_unmap(mapping.base, mapping.size)
+            self._uc.mem_map_ptr(mapping.base, mapping.size, perms, memory.address + offset)
+            self._uc.ctl_remove_cache(mapping.base, mapping.end)
 
     def _map_mmio_run(self, uc: Uc, base: int, size: int, members: list[Mapping]) -> None:
         if len(members) == 1 and members[0].base <= base and base + size <= members[0].end:

@@ -10,6 +10,9 @@
 #define IO0_TCM_WINDOW    0x3F100000u   /* io0's 192 KiB TCM, Secure World only */
 #define IO1_TCM_WINDOW    0x3F200000u
 #define IO_TCM_SIZE       (192u * 1024u)
+#define IO0_SYSRAM_WINDOW 0x3F300000u   /* io0's 64 KiB SYSRAM (0x22000000), Secure World only */
+#define IO1_SYSRAM_WINDOW 0x3F400000u
+#define IO_SYSRAM_SIZE    (64u * 1024u)
 #define MBOX_A7_IO0       0x31010000u   /* A7 end of the A7<->io0 mailbox, GIC IDs 133-138 */
 #define MBOX_A7_IO1       0x31020000u   /* A7 end of the A7<->io1 mailbox, GIC IDs 139-144 */
 #define SYSRAM_BASE       0x80000000u
@@ -29,6 +32,8 @@
 #define IO_RESET_VECTOR(n)   REG32(IO_RESET_BASE + 0x10 + 0x10 * (n))
 #define IO_RESET_CTRL(n)     REG32(IO_RESET_BASE + 0x14 + 0x10 * (n))
 #define IO_RESET_RUN         (1u << 0)
+#define IO_RESET_XIP(n)      REG32(IO_RESET_BASE + 0x18 + 0x10 * (n))
+#define IO_RESET_XIP_ON      (1u << 0)   /* | the flash offset the core's XIP window shows */
 
 /* UART (same 16550-like block as the IO cores' debug UART) */
 #define UART_THR(b)  REG32((b) + 0x00)

@@ -1,20 +1,40 @@
-/* Starting an RT app on an IO core (facts §4): the ELF must lie inside a package verified in
-   this boot; each PT_LOAD segment is copied to its address in the core's TCM (through the
-   Secure-only TCM window) and memsz - filesz bytes after it stay zero; the core is released
-   from the vector table at the ELF entry (SP = word 0, PC = word 1, VTOR = entry). The
-   whole ELF is checked before the TCM is touched, so a bad one changes nothing. */
+/* Starting an RT app on an IO core, as the Azure Sphere OS does (facts §4). The ELF must lie
+   inside a package verified in this boot. Each PT_LOAD segment goes where its address says:
+   - TCM (0x00100000, 192 KiB) and SYSRAM (0x22000000, 64 KiB): copied through the Secure-only
+     windows onto that core's memories, memsz - filesz bytes after it left zero;
+   - XIP flash (0x10000000): not copied. The core's XIP window is pointed at the segment's
+     bytes in flash, read-only and in place; there may be one such segment, at 0x10000000
+     exactly, 32-byte aligned in the file, with nothing to zero-fill.
+   A segment anywhere else, or overlapping another, refuses the app with a line naming the
+   segment. The core starts from the vector table at the ELF entry (SP = word 0, PC = word 1,
+   VTOR = entry). The whole ELF is checked before any memory is touched. */
 #include "a7.h"
 #include "a7print.h"
 #include "mt3620-a7.h"
 #include "sm.h"
 #include "sm_abi.h"
 
-#define TCM_BASE   0x00100000u
-#define PT_LOAD    1u
-#define EM_ARM     40u
-#define ET_EXEC    2u
-#define PHDR_SIZE  32u
-#define MAX_PHDRS  16u
+#define TCM_BASE    0x00100000u
+#define SYSRAM_IO   0x22000000u
+#define XIP_BASE    0x10000000u
+#define XIP_SIZE    0x00100000u
+#define PT_LOAD     1u
+#define EM_ARM      40u
+#define ET_EXEC     2u
+#define PHDR_SIZE   32u
+#define MAX_PHDRS   16u
+
+enum region { NOWHERE, TCM, SYSRAM, XIP };
+
+struct segment {
+    uint32_t index, offset, vaddr, filesz, memsz;
+    enum region region;
+};
+
+struct rt_image {
+    uint32_t entry, count;
+    struct segment seg[MAX_PHDRS];
+};
 
 static uint32_t rd32(uint32_t address)
 {
@@ -28,66 +48,143 @@ static uint32_t rd16(uint32_t address)
     return p[0] | p[1] << 8;
 }
 
-static int in_tcm(uint32_t address, uint32_t size)
+static int within(uint32_t address, uint32_t size, uint32_t base, uint32_t length)
 {
-    return address >= TCM_BASE && address - TCM_BASE <= IO_TCM_SIZE
-        && size <= IO_TCM_SIZE - (address - TCM_BASE);
+    return address >= base && address - base <= length && size <= length - (address - base);
 }
 
-/* 0 if the ELF is one this loader can start, else SM_E_BAD_ELF. */
-static uint32_t check_elf(uint32_t elf, uint32_t size, uint32_t *entry)
+static enum region region_of(uint32_t vaddr, uint32_t memsz)
 {
-    if (size < 52 || rd32(elf) != 0x464C457Fu) return SM_E_BAD_ELF;
+    if (within(vaddr, memsz, TCM_BASE, IO_TCM_SIZE)) return TCM;
+    if (within(vaddr, memsz, SYSRAM_IO, IO_SYSRAM_SIZE)) return SYSRAM;
+    if (within(vaddr, memsz, XIP_BASE, XIP_SIZE)) return XIP;
+    return NOWHERE;
+}
+
+static uint32_t refuse_segment(uint32_t core, const struct segment *s, const char *why)
+{
+    print("[SM] io");
+    print_u32(core);
+    print(": RT app refused: LOAD segment ");
+    print_u32(s->index);
+    print(" at ");
+    print_hex(s->vaddr);
+    print(" (");
+    print_hex(s->memsz);
+    print(" bytes) ");
+    print(why);
+    print("\n");
+    return SM_E_BAD_ELF;
+}
+
+static uint32_t refuse_app(uint32_t core, const char *why)
+{
+    print("[SM] io");
+    print_u32(core);
+    print(": RT app refused: ");
+    print(why);
+    print("\n");
+    return SM_E_BAD_ELF;
+}
+
+/* 0 if the ELF is one this loader can start (img filled in), else SM_E_BAD_ELF. */
+static uint32_t check_elf(uint32_t core, uint32_t elf, uint32_t size, struct rt_image *img)
+{
+    if (size < 52 || rd32(elf) != 0x464C457Fu) return refuse_app(core, "not an ELF file");
     const volatile uint8_t *ident = (const volatile uint8_t *)elf;
-    if (ident[4] != 1 || ident[5] != 1) return SM_E_BAD_ELF;   /* 32-bit little-endian */
-    if (rd16(elf + 16) != ET_EXEC || rd16(elf + 18) != EM_ARM) return SM_E_BAD_ELF;
+    if (ident[4] != 1 || ident[5] != 1 || rd16(elf + 16) != ET_EXEC || rd16(elf + 18) != EM_ARM)
+        return refuse_app(core, "not a 32-bit little-endian ARM executable");
     uint32_t phoff = rd32(elf + 28), phentsize = rd16(elf + 42), phnum = rd16(elf + 44);
     if (phentsize != PHDR_SIZE || phnum == 0 || phnum > MAX_PHDRS || phoff > size
-        || phnum * PHDR_SIZE > size - phoff) return SM_E_BAD_ELF;
-    *entry = rd32(elf + 24);
-    int entry_loaded = 0, loads = 0;
+        || phnum * PHDR_SIZE > size - phoff) return refuse_app(core, "bad program headers");
+    img->entry = rd32(elf + 24);
+    img->count = 0;
+    const struct segment *entry_seg = 0;
+    int xip = 0;
     for (uint32_t i = 0; i < phnum; i++) {
         uint32_t ph = elf + phoff + i * PHDR_SIZE;
-        if (rd32(ph) != PT_LOAD) continue;
-        uint32_t offset = rd32(ph + 4), vaddr = rd32(ph + 8), filesz = rd32(ph + 16),
-                 memsz = rd32(ph + 20);
-        if (memsz == 0) continue;
-        /* Only TCM segments: the XIP window (0x10000000) is not modelled for the loader. */
-        if (filesz > memsz || !in_tcm(vaddr, memsz) || offset > size
-            || filesz > size - offset) return SM_E_BAD_ELF;
-        if (*entry >= vaddr && *entry - vaddr < memsz) entry_loaded = 1;
-        loads++;
+        if (rd32(ph) != PT_LOAD || rd32(ph + 20) == 0) continue;
+        struct segment *s = &img->seg[img->count];
+        s->index = i;
+        s->offset = rd32(ph + 4);
+        s->vaddr = rd32(ph + 8);
+        s->filesz = rd32(ph + 16);
+        s->memsz = rd32(ph + 20);
+        s->region = region_of(s->vaddr, s->memsz);
+        if (s->filesz > s->memsz || s->offset > size || s->filesz > size - s->offset)
+            return refuse_segment(core, s, "has file data outside the ELF");
+        if (s->region == NOWHERE)
+            return refuse_segment(core, s, "is outside TCM, SYSRAM and XIP flash");
+        if (s->region == XIP) {
+            if (xip++) return refuse_segment(core, s, "is a second XIP flash segment");
+            if (s->vaddr != XIP_BASE) return refuse_segment(core, s, "is in XIP flash but not at 0x10000000");
+            if (s->memsz != s->filesz) return refuse_segment(core, s, "is in XIP flash but asks for zero-fill");
+            if ((elf + s->offset) % 32) return refuse_segment(core, s, "is in XIP flash but not 32-byte aligned in the file");
+            if (elf + s->offset - FLASH_BASE > FLASH_SIZE - XIP_SIZE)
+                return refuse_segment(core, s, "is too near the end of the flash for the XIP window");
+        }
+        for (uint32_t j = 0; j < img->count; j++) {
+            const struct segment *o = &img->seg[j];
+            if (s->vaddr < o->vaddr + o->memsz && o->vaddr < s->vaddr + s->memsz) {
+                print("[SM] io");
+                print_u32(core);
+                print(": RT app refused: LOAD segment ");
+                print_u32(s->index);
+                print(" at ");
+                print_hex(s->vaddr);
+                print(" overlaps LOAD segment ");
+                print_u32(o->index);
+                print(" at ");
+                print_hex(o->vaddr);
+                print("\n");
+                return SM_E_BAD_ELF;
+            }
+        }
+        if (img->entry >= s->vaddr && img->entry - s->vaddr + 8 <= s->filesz) entry_seg = s;
+        img->count++;
     }
-    if (!loads || !entry_loaded || *entry % 128) return SM_E_BAD_ELF;   /* VTOR alignment */
+    if (!img->count) return refuse_app(core, "no loadable segment");
+    if (!entry_seg || img->entry % 128)
+        return refuse_app(core, "the entry is not a 128-byte aligned vector table in a loaded segment");
     return 0;
+}
+
+static void load(uint32_t core, uint32_t elf, const struct rt_image *img)
+{
+    volatile uint32_t *tcm = (volatile uint32_t *)(core ? IO1_TCM_WINDOW : IO0_TCM_WINDOW);
+    volatile uint32_t *sysram = (volatile uint32_t *)(core ? IO1_SYSRAM_WINDOW : IO0_SYSRAM_WINDOW);
+    for (uint32_t i = 0; i < IO_TCM_SIZE / 4; i++) tcm[i] = 0;          /* no leftovers */
+    for (uint32_t i = 0; i < IO_SYSRAM_SIZE / 4; i++) sysram[i] = 0;
+    IO_RESET_XIP(core) = 0;
+    for (uint32_t i = 0; i < img->count; i++) {
+        const struct segment *s = &img->seg[i];
+        if (s->region == XIP) {
+            IO_RESET_XIP(core) = (elf + s->offset - FLASH_BASE) | IO_RESET_XIP_ON;
+            continue;
+        }
+        uint32_t base = s->region == TCM ? (uint32_t)tcm + (s->vaddr - TCM_BASE)
+                                         : (uint32_t)sysram + (s->vaddr - SYSRAM_IO);
+        volatile uint8_t *dst = (volatile uint8_t *)base;
+        const volatile uint8_t *src = (const volatile uint8_t *)(elf + s->offset);
+        for (uint32_t b = 0; b < s->filesz; b++) dst[b] = src[b];
+    }
 }
 
 uint32_t rtcore_start(uint32_t core, uint32_t elf, uint32_t size)
 {
-    uint32_t entry;
+    static struct rt_image img;
     if (core > 1) return SM_E_BAD_ARGUMENT;
     if (!verified_contains(elf, size)) return SM_E_DENIED;   /* only verified images run */
     if (IO_RESET_CTRL(core) & IO_RESET_RUN) return SM_E_BUSY;
-    uint32_t status = check_elf(elf, size, &entry);
+    uint32_t status = check_elf(core, elf, size, &img);
     if (status) return status;
-
-    volatile uint32_t *tcm = (volatile uint32_t *)(core ? IO1_TCM_WINDOW : IO0_TCM_WINDOW);
-    for (uint32_t i = 0; i < IO_TCM_SIZE / 4; i++) tcm[i] = 0;   /* no leftovers */
-    uint32_t phoff = rd32(elf + 28), phnum = rd16(elf + 44);
-    for (uint32_t i = 0; i < phnum; i++) {
-        uint32_t ph = elf + phoff + i * PHDR_SIZE;
-        if (rd32(ph) != PT_LOAD || rd32(ph + 20) == 0) continue;
-        uint32_t offset = rd32(ph + 4), vaddr = rd32(ph + 8), filesz = rd32(ph + 16);
-        volatile uint8_t *dst = (volatile uint8_t *)((uint32_t)tcm + (vaddr - TCM_BASE));
-        const volatile uint8_t *src = (const volatile uint8_t *)(elf + offset);
-        for (uint32_t b = 0; b < filesz; b++) dst[b] = src[b];
-    }
-    IO_RESET_VECTOR(core) = entry;
+    load(core, elf, &img);
+    IO_RESET_VECTOR(core) = img.entry;
     IO_RESET_CTRL(core) = IO_RESET_RUN;
     print("[SM] io");
     print_u32(core);
     print(" started at ");
-    print_hex(entry);
+    print_hex(img.entry);
     print("\n");
     return SM_OK;
 }
