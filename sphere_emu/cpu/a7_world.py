@@ -28,6 +28,7 @@ from unicorn import arm_const as uc_arm
 
 from ..bus import AddressMap, Mapping
 from ..engine import RetiredCounter
+from ..engine.tlb import unmapped_ranges
 from ..peripherals.registers import BusAccess
 from . import a7_mmu as mmu
 
@@ -129,8 +130,12 @@ class World:
         self.map.cut = core.engine.cut
         self.map.install(uc)
         uc.hook_add(UC_HOOK_INTR, core._on_interrupt)
-        uc.hook_add(UC_HOOK_MEM_READ_INVALID | UC_HOOK_MEM_WRITE_INVALID
-                    | UC_HOOK_MEM_FETCH_INVALID, core._on_invalid_access)
+        # Only where nothing is mapped (the fault window included), so RAM stores stay on
+        # Unicorn's fast path (engine/tlb.py). Unicorn reports physical addresses here.
+        for begin, end in unmapped_ranges((m.base, m.end) for m in self.map.mappings):
+            uc.hook_add(UC_HOOK_MEM_READ_INVALID | UC_HOOK_MEM_WRITE_INVALID
+                        | UC_HOOK_MEM_FETCH_INVALID, core._on_invalid_access,
+                        begin=begin, end=end)
         uc.hook_add(UC_HOOK_TLB_FILL,
                     lambda _uc, va, kind, entry, _d: core._tlb_fill(self, va, kind, entry))
         self.fault_pages: dict[int, int] = {}  # fault-window page -> the faulting VA page

@@ -60,6 +60,7 @@ from ..board import CoreSpec
 from ..bus import AddressMap, Mapping
 from ..clock import Clock
 from ..engine import NS_PER_S, DebugHooks, Engine
+from ..engine.tlb import PAGE_SHIFT, grant
 from ..peripherals.registers import PeripheralContext
 from . import a7_mmu as mmu
 from .a7_debug import CortexA7Debug
@@ -156,6 +157,7 @@ class CortexA7(CortexA7Debug, Core):
         self.monitor = MonitorState()
         self._secure_instructions = SecureInstructions(self.monitor, (self.secure, self.normal))
         self._decoder = mmu.AccessDecoder()
+        self._code_pages: set[int] = set()  # physical pages fetched from, in either world
         self._stop: Stop | None = None
         self._in_emu = False  # inside emu_start and able to cut after an MMIO access
         self._left = 0
@@ -490,8 +492,10 @@ class CortexA7(CortexA7Debug, Core):
                        execute if kind == UC_MEM_FETCH else read)
             if allowed:
                 entry.paddr = desc.pa
-                entry.perms = ((UC_PROT_READ if read else 0) | (UC_PROT_WRITE if write else 0)
-                               | (UC_PROT_EXEC if execute else 0))
+                perms = ((UC_PROT_READ if read else 0) | (UC_PROT_WRITE if write else 0)
+                         | (UC_PROT_EXEC if execute else 0))
+                # Execute only on pages fetched from, so stores elsewhere stay fast (tlb.py).
+                entry.perms = grant(kind, perms, desc.pa >> PAGE_SHIFT, self._code_pages)
                 if kind == UC_MEM_FETCH:
                     self._hook_timer_writes(world, va, desc.pa)
                 return True

@@ -38,6 +38,7 @@ from ..board import CoreSpec
 from ..bus import AddressMap, Mapping
 from ..clock import Clock
 from ..engine import DebugHooks, Engine, Register, RegisterGroup, RetiredCounter
+from ..engine.tlb import IdentityTlb, unmapped_ranges
 from ..peripherals.registers import BusAccess, PeripheralContext
 from .core import Core, CoreState, DebugStop
 from .m_debug import (
@@ -128,7 +129,9 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         self._map.cut = self.engine.cut
         self._map.install(uc)
         uc.hook_add(UC_HOOK_INTR, self._on_intr)
-        uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid_memory)
+        self._tlb = IdentityTlb(uc, self._mapping_kind)
+        for begin, end in unmapped_ranges((m.base, m.end) for m in self._map.mappings):
+            uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid_memory, begin=begin, end=end)
         self._context = RegisterGroup(uc, _CONTEXT_REGS)
         self._fp_context = RegisterGroup(uc, _FP_CONTEXT_REGS)
         self._mask_regs = RegisterGroup(uc, _MASK_REGS)
@@ -332,6 +335,10 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         self._on_bus_error(SCS_BASE + offset, is_write)
         self.uc.emu_stop()
         return 0
+
+    def _mapping_kind(self, address: int) -> str | None:
+        m = self._map.find(address)
+        return None if m is None else m.kind
 
     def _on_invalid_memory(self, _uc: Uc, _access: int, address: int, _size: int, _value: int,
                            _data: object) -> bool:

@@ -9,7 +9,14 @@ breakpoint being resumed from) is the core's business: the tables only call back
 
 from collections.abc import Callable, Sequence
 
-from unicorn import UC_HOOK_CODE, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE, Uc
+from unicorn import (
+    UC_CTL_IO_WRITE,
+    UC_CTL_TLB_FLUSH,
+    UC_HOOK_CODE,
+    UC_HOOK_MEM_READ,
+    UC_HOOK_MEM_WRITE,
+    Uc,
+)
 
 WATCH_KINDS = {"watch": UC_HOOK_MEM_WRITE, "rwatch": UC_HOOK_MEM_READ,
                "awatch": UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE}
@@ -55,6 +62,8 @@ class DebugHooks:
             hooks.append(uc.hook_add(WATCH_KINDS[kind], hit, begin=address,
                                      end=address + size - 1))
             uc.ctl_flush_tb()
+            # A page already in the TLB may be on the fast path, which skips memory hooks.
+            uc.ctl(UC_CTL_TLB_FLUSH, UC_CTL_IO_WRITE)
         self.watchpoints[key] = hooks
 
     def remove_watchpoint(self, address: int, size: int, kind: str) -> None:
