@@ -1,22 +1,24 @@
 """Board files: YAML that describes a machine, validated into typed specs.
 
-A board file names memories (host buffers), peripherals (block instances) and cores, and
-gives each core its own address map that places memories and peripherals at addresses::
+A board file names memories (host buffers), peripherals (block instances) and cores. Each
+block is declared once, placed in every core that sees it with its address and IRQ number
+there; a core's own map keeps only what is private to it::
 
     include: mt3620.yaml          # merged first; this file adds to and overrides it
     memories:
       io0-tcm: {size: 192K}
     peripherals:
-      io0-uart: {type: mt3620-uart}
+      io0-uart: {type: mt3620-uart, at: {io0: 0x21040000}, irqs: {io0: 4}}
+      adc: {type: unimplemented, size: 64K, at: {a7: 0x38000000, io0: 0x38000000}}
     cores:
       io0:
         type: cortex-m4f
         frequency: 197.6MHz
         map:
           - {at: 0x00100000, memory: io0-tcm}
-          - {at: 0x21040000, peripheral: io0-uart, irqs: {irq: 4}}
           - {at: 0x21000000, size: 4K, unimplemented: io0-cirq}
 
+The result, ``CoreSpec.map``, is each core's whole view (what ``board show`` prints).
 The optional ``os`` key names the signed OS images a boot starts from (docs/boot-chain.md);
 paths are relative to the board file that gives them, and default to the bundled prebuilt
 packages::
@@ -30,6 +32,7 @@ map. Every error
 names the file, the key path and what is wrong, on one line.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +49,7 @@ PREBUILT = Path(__file__).resolve().parent.parent / "firmware" / "prebuilt"
 DEFAULT_OS = {"security-monitor": PREBUILT / "security-monitor.imagepackage",
               "kernel": PREBUILT / "kernel.imagepackage"}
 RESET_STATES = ("running", "held")
+UNIMPLEMENTED = "unimplemented"  # the type of a placeholder block: reads 0, ignores writes
 PAGE = 0x1000
 
 
@@ -192,7 +196,7 @@ class _Loader:
 
 
 def _entry_key(entry: dict[str, Any]) -> str | None:
-    for kind in ("memory", "peripheral", "unimplemented"):
+    for kind in ("memory", "unimplemented"):
         if isinstance(entry.get(kind), str):
             return entry.get("name", entry[kind])
     return entry.get("name")
@@ -240,20 +244,25 @@ class _Validator:
         return value
 
 
-def load_board(path: str | Path) -> BoardSpec:
-    """Read, merge and validate a board file. Raises ``BoardError`` with a one-line message."""
-    from .peripherals import PERIPHERAL_TYPES
+# --------------------------------------------------------------------------------------
+# The top level: one parser per section, in the order they depend on each other.
 
-    path = Path(path)
-    loader = _Loader()
-    raw = loader.load(path)
-    v = _Validator(path.resolve(), loader.origins)
-    top = v.mapping(raw, (), {"name", "description", "memories", "peripherals", "cores",
-                              "devices", "os", "pins"}, {"cores"})
 
-    memories: dict[str, MemorySpec] = {}
-    for name, body in v.mapping(top.get("memories", {}) or {}, ("memories",),
-                                set(top.get("memories", {}) or {})).items():
+@dataclass
+class _Parsed:
+    """What the sections parsed so far produced (later sections read earlier ones)."""
+
+    memories: dict[str, MemorySpec] = field(default_factory=dict)
+    peripherals: dict[str, PeripheralSpec] = field(default_factory=dict)
+    placements: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    cores: dict[str, CoreSpec] = field(default_factory=dict)
+    pins: PinsSpec = PinsSpec()
+    devices: dict[str, DeviceSpec] = field(default_factory=dict)
+    os: OsSpec = OsSpec()
+
+
+def _memories(v: _Validator, raw: Any, out: _Parsed) -> None:
+    for name, body in v.mapping(raw or {}, ("memories",), set(raw or {})).items():
         at = ("memories", name)
         body = v.mapping(body, at, {"size", "readonly"}, {"size"})
         size = v.number(body["size"], (*at, "size"), parse_size)
@@ -262,60 +271,108 @@ def load_board(path: str | Path) -> BoardSpec:
         readonly = body.get("readonly", False)
         if not isinstance(readonly, bool):
             raise v.fail((*at, "readonly"), "must be true or false")
-        memories[name] = MemorySpec(name, size, readonly)
+        out.memories[name] = MemorySpec(name, size, readonly)
 
-    peripherals: dict[str, PeripheralSpec] = {}
-    for name, body in (top.get("peripherals") or {}).items():
+
+PLACEMENT_KEYS = {"at", "irqs", "size", "secure_only"}
+
+
+def _peripherals(v: _Validator, raw: Any, out: _Parsed) -> None:
+    from .peripherals import PERIPHERAL_TYPES
+
+    for name, body in v.mapping(raw or {}, ("peripherals",), set(raw or {})).items():
         at = ("peripherals", name)
         if not isinstance(body, dict):
             raise v.fail(at, "must be a mapping")
         ptype = body.get("type")
+        out.placements.append((name, body))
+        if ptype == UNIMPLEMENTED:
+            v.mapping(body, at, {"type", *PLACEMENT_KEYS}, {"size"})
+            continue
         if ptype not in PERIPHERAL_TYPES:
-            raise v.fail((*at, "type"), f"unknown peripheral type {ptype!r} "
-                                        f"(known: {', '.join(sorted(PERIPHERAL_TYPES))})")
+            raise v.fail((*at, "type"), f"unknown peripheral type {ptype!r} (known: "
+                         f"{', '.join(sorted(PERIPHERAL_TYPES))}, {UNIMPLEMENTED})")
         cls = PERIPHERAL_TYPES[ptype]
-        v.mapping(body, at, {"type", *cls.OPTIONS})
+        v.mapping(body, at, {"type", *PLACEMENT_KEYS, *cls.OPTIONS})
         options = {k: v.number(val, (*at, k), cls.OPTIONS[k]) for k, val in body.items()
-                   if k != "type"}
-        peripherals[name] = PeripheralSpec(name, ptype, options)
-    for name, pspec in peripherals.items():
+                   if k in cls.OPTIONS}
+        out.peripherals[name] = PeripheralSpec(name, ptype, options)
+    for name, pspec in out.peripherals.items():
         for key, value in pspec.options.items():
-            if isinstance(value, PeripheralRef) and value not in peripherals:
+            if isinstance(value, PeripheralRef) and value not in out.peripherals:
                 raise v.fail(("peripherals", name, key), f"no peripheral named {value!r}")
 
-    cores: dict[str, CoreSpec] = {}
-    raw_cores = top.get("cores")
-    if not isinstance(raw_cores, dict) or not raw_cores:
+
+def _cores(v: _Validator, raw: Any, out: _Parsed) -> None:
+    from .peripherals import PERIPHERAL_TYPES
+
+    if not isinstance(raw, dict) or not raw:
         raise v.fail(("cores",), "must be a mapping with at least one core")
-    for cname, body in raw_cores.items():
+    private: dict[str, list[tuple[MapEntry, Path_]]] = {}
+    attrs: dict[str, dict[str, Any]] = {}
+    for cname, body in raw.items():
         at = ("cores", cname)
         body = v.mapping(body, at, {"type", "frequency", "reset", "reset_by", "irqs",
-                                    "priority_bits", "map"}, {"type", "frequency", "map"})
+                                    "priority_bits", "map"}, {"type", "frequency"})
         if body["type"] not in CORE_TYPES:
             raise v.fail((*at, "type"), f"unknown core type {body['type']!r} "
                                         f"(known: {', '.join(CORE_TYPES)})")
         reset = body.get("reset", "running")
         if reset not in RESET_STATES:
             raise v.fail((*at, "reset"), f"must be one of {', '.join(RESET_STATES)}")
-        irqs = v.number(body.get("irqs", 0), (*at, "irqs"))
-        reset_by = _reset_by(v, body.get("reset_by"), (*at, "reset_by"), peripherals,
-                             PERIPHERAL_TYPES)
-        entries = _core_map(v, body["map"], (*at, "map"), memories, peripherals, PERIPHERAL_TYPES,
-                            irqs)
-        cores[cname] = CoreSpec(
+        attrs[cname] = dict(
             name=cname, type=body["type"],
             frequency_hz=v.number(body["frequency"], (*at, "frequency"), parse_frequency_hz),
-            reset=reset, irqs=irqs,
+            reset=reset, irqs=v.number(body.get("irqs", 0), (*at, "irqs")),
             priority_bits=v.number(body.get("priority_bits", 8), (*at, "priority_bits")),
-            map=entries, reset_by=reset_by)
+            reset_by=_reset_by(v, body.get("reset_by"), (*at, "reset_by"), out.peripherals,
+                               PERIPHERAL_TYPES))
+        private[cname] = _core_map(v, body.get("map", []), (*at, "map"), out.memories)
+    for name, body in out.placements:
+        for cname, entry, eat in _placements(v, name, body, attrs, out, PERIPHERAL_TYPES):
+            private[cname].append((entry, eat))
+    for cname, entries in private.items():
+        out.cores[cname] = CoreSpec(**attrs[cname], map=_sorted_map(v, entries))
 
-    pins = parse_pins(top.get("pins"), v.fail)
-    devices = parse_devices(top.get("devices"), pins, v.fail)
-    name = top.get("name", path.stem)
-    return BoardSpec(name=str(name), path=path.resolve(),
-                     description=str(top.get("description", "")), memories=memories,
-                     peripherals=peripherals, cores=cores, devices=devices,
-                     os=_os_spec(v, top.get("os")), pins=pins)
+
+def _pins(v: _Validator, raw: Any, out: _Parsed) -> None:
+    out.pins = parse_pins(raw, v.fail)
+
+
+def _devices(v: _Validator, raw: Any, out: _Parsed) -> None:
+    out.devices = parse_devices(raw, out.pins, v.fail)
+
+
+def _os(v: _Validator, raw: Any, out: _Parsed) -> None:
+    out.os = _os_spec(v, raw)
+
+
+def _text(v: _Validator, raw: Any, out: _Parsed) -> None:
+    """``name`` and ``description``: free text, read when the spec is assembled."""
+
+
+# Adding a top-level key is one parser and one line here (plus its BoardSpec field).
+SECTIONS: dict[str, Callable[[_Validator, Any, _Parsed], None]] = {
+    "name": _text, "description": _text, "memories": _memories,
+    "peripherals": _peripherals, "cores": _cores, "pins": _pins, "devices": _devices,
+    "os": _os,
+}
+
+
+def load_board(path: str | Path) -> BoardSpec:
+    """Read, merge and validate a board file. Raises ``BoardError`` with a one-line message."""
+    path = Path(path)
+    loader = _Loader()
+    raw = loader.load(path)
+    v = _Validator(path.resolve(), loader.origins)
+    top = v.mapping(raw, (), set(SECTIONS), {"cores"})
+    out = _Parsed()
+    for key, parse in SECTIONS.items():
+        parse(v, top.get(key), out)
+    return BoardSpec(name=str(top.get("name", path.stem)), path=path.resolve(),
+                     description=str(top.get("description", "")), memories=out.memories,
+                     peripherals=out.peripherals, cores=out.cores, devices=out.devices,
+                     os=out.os, pins=out.pins)
 
 
 def _os_spec(v: _Validator, raw: Any) -> OsSpec:
@@ -345,47 +402,87 @@ def _reset_by(v: _Validator, raw: Any, at: Path_, peripherals: dict[str, Periphe
     return block, line
 
 
-def _core_map(v: _Validator, raw: Any, at: Path_, memories: dict[str, MemorySpec],
-              peripherals: dict[str, PeripheralSpec], ptypes: dict[str, Any], irq_count: int
-              ) -> tuple[MapEntry, ...]:
+def _placements(v: _Validator, name: str, body: dict[str, Any], cores: dict[str, dict[str, Any]],
+                out: _Parsed, ptypes: dict[str, Any]
+                ) -> list[tuple[str, MapEntry, Path_]]:
+    """One map entry per core a block is placed in (``at: {core: address}``)."""
+    pat = ("peripherals", name)
+    where = body.get("at") or {}
+    v.mapping(where, (*pat, "at"), set(cores))
+    raw_irqs = v.mapping(body.get("irqs") or {}, (*pat, "irqs"), set(where))
+    implemented = name in out.peripherals
+    cls = ptypes[out.peripherals[name].type] if implemented else None
+    size = cls.SIZE if cls is not None else 0
+    if "size" in body:
+        size = v.number(body["size"], (*pat, "size"), parse_size)
+    if size <= 0:
+        raise v.fail((*pat, "size"), "must be positive")
+    secure_only = body.get("secure_only", False)
+    if not isinstance(secure_only, bool):
+        raise v.fail((*pat, "secure_only"), "must be true or false")
+    placed = []
+    for cname, address in where.items():
+        eat = (*pat, "at", cname)
+        base = v.number(address, eat)
+        if base + size > 1 << 32:
+            raise v.fail(eat, "region runs past the end of the 32-bit address space")
+        irqs = _irqs(v, raw_irqs.get(cname), (*pat, "irqs", cname), cls,
+                     cores[cname]["irqs"]) if cls is not None else {}
+        kind = "peripheral" if implemented else "unimplemented"
+        placed.append((cname, MapEntry(name=name, base=base, size=size, kind=kind, target=name,
+                                       irqs=irqs, secure_only=secure_only), eat))
+    if cls is None and raw_irqs:
+        raise v.fail((*pat, "irqs"), "an unimplemented block has no interrupt outputs")
+    return placed
+
+
+def _irqs(v: _Validator, raw: Any, at: Path_, cls: Any, irq_count: int) -> dict[str, int]:
+    """``N`` for a block with one interrupt output, else ``{OUTPUT: N}``."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        if len(cls.IRQS) != 1:
+            raise v.fail(at, f"name the outputs: {{{', '.join(cls.IRQS) or '(none)'}: N}}")
+        raw = {cls.IRQS[0]: raw}
+    v.mapping(raw, at, set(cls.IRQS))
+    irqs = {}
+    for out, num in raw.items():
+        nat = (*at, out) if len(cls.IRQS) > 1 else at
+        n = v.number(num, nat)
+        if not 0 <= n < irq_count:
+            raise v.fail(nat, f"IRQ {n} out of range (core has {irq_count})")
+        irqs[out] = n
+    return irqs
+
+
+def _core_map(v: _Validator, raw: Any, at: Path_, memories: dict[str, MemorySpec]
+              ) -> list[tuple[MapEntry, Path_]]:
+    """A core's private map: memories and placeholder regions only it sees."""
     if not isinstance(raw, list):
         raise v.fail(at, "must be a list of mappings")
     entries: list[tuple[MapEntry, Path_]] = []
     for i, body in enumerate(raw):
         eat = (*at, i)
-        body = v.mapping(body, eat, {"name", "at", "size", "offset", "memory", "peripheral",
-                                     "unimplemented", "irqs", "secure_only"}, {"at"})
-        kinds = [k for k in ("memory", "peripheral", "unimplemented") if k in body]
+        if isinstance(body, dict) and "peripheral" in body:
+            raise v.fail((*eat, "peripheral"), "blocks are placed with 'at' under peripherals, "
+                                              "not in a core's map")
+        body = v.mapping(body, eat, {"name", "at", "size", "offset", "memory",
+                                     "unimplemented", "secure_only"}, {"at"})
+        kinds = [k for k in ("memory", "unimplemented") if k in body]
         if len(kinds) != 1:
-            raise v.fail(eat, "needs exactly one of memory, peripheral, unimplemented")
+            raise v.fail(eat, "needs exactly one of memory, unimplemented")
         kind = kinds[0]
         target = v.name(body[kind], (*eat, kind))
         base = v.number(body["at"], (*eat, "at"))
         offset = v.number(body.get("offset", 0), (*eat, "offset"))
-        irqs: dict[str, int] = {}
         if kind == "memory":
             if target not in memories:
                 raise v.fail((*eat, "memory"), f"no memory named {target!r}")
             size = memories[target].size - offset
             if base % PAGE or offset % PAGE:
                 raise v.fail((*eat, "at"), "memory must be mapped at a 4K-aligned address")
-        elif kind == "peripheral":
-            if target not in peripherals:
-                raise v.fail((*eat, "peripheral"), f"no peripheral named {target!r}")
-            cls = ptypes[peripherals[target].type]
-            size = cls.SIZE
-            raw_irqs = body.get("irqs", {}) or {}
-            v.mapping(raw_irqs, (*eat, "irqs"), set(cls.IRQS))
-            for out, num in raw_irqs.items():
-                n = v.number(num, (*eat, "irqs", out))
-                if not 0 <= n < irq_count:
-                    raise v.fail((*eat, "irqs", out),
-                                 f"IRQ {n} out of range (core has {irq_count})")
-                irqs[out] = n
-        else:
-            if "size" not in body:
-                raise v.fail(eat, "an unimplemented block needs a size")
-            size = 0
+        elif "size" not in body:
+            raise v.fail(eat, "an unimplemented block needs a size")
         if "size" in body:
             size = v.number(body["size"], (*eat, "size"), parse_size)
         if size <= 0:
@@ -398,9 +495,13 @@ def _core_map(v: _Validator, raw: Any, at: Path_, memories: dict[str, MemorySpec
         if not isinstance(secure_only, bool):
             raise v.fail((*eat, "secure_only"), "must be true or false")
         entry = MapEntry(name=str(body.get("name", target)), base=base, size=size, kind=kind,
-                         target=target, offset=offset, irqs=irqs, secure_only=secure_only)
+                         target=target, offset=offset, secure_only=secure_only)
         entries.append((entry, eat))
-    entries.sort(key=lambda e: e[0].base)
+    return entries
+
+
+def _sorted_map(v: _Validator, entries: list[tuple[MapEntry, Path_]]) -> tuple[MapEntry, ...]:
+    entries = sorted(entries, key=lambda e: e[0].base)
     for (a, _), (b, bat) in zip(entries, entries[1:], strict=False):
         if b.base < a.end:
             raise v.fail(bat, f"{b.name} at {b.base:#010x} overlaps {a.name} "

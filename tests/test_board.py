@@ -130,3 +130,53 @@ def test_board_files_are_never_written(tmp_path, cli):
     before = board.read_bytes(), board.stat().st_mtime_ns
     cli("board", "show", str(board))
     assert (board.read_bytes(), board.stat().st_mtime_ns) == before
+
+
+SHARED = SOC + """
+  cpu2:
+    type: cortex-m4f
+    frequency: 50MHz
+    irqs: 32
+    map:
+      - {at: 0x00100000, memory: ram}
+peripherals:
+  uart: {type: mt3620-uart, at: {cpu: 0x38000000, cpu2: 0x38000000}, irqs: {cpu: 4, cpu2: 20}}
+  gpt: {type: mt3620-gpt, at: {cpu: 0x21030000}, irqs: {cpu: {gpt01: 1, gpt3: 2}}}
+  adc: {type: unimplemented, size: 64K, at: {cpu: 0x38010000, cpu2: 0x38010000}}
+"""
+
+
+def test_a_block_is_declared_once_and_placed_in_each_core_that_sees_it(tmp_path):
+    spec = load_board(write(tmp_path, "soc.yaml", SHARED))
+    views = {c: {e.name: e for e in spec.cores[c].map} for c in ("cpu", "cpu2")}
+    assert views["cpu"]["uart"].base == views["cpu2"]["uart"].base == 0x38000000
+    assert views["cpu"]["uart"].irqs == {"irq": 4} and views["cpu2"]["uart"].irqs == {"irq": 20}
+    assert views["cpu"]["gpt"].irqs == {"gpt01": 1, "gpt3": 2} and "gpt" not in views["cpu2"]
+    assert views["cpu2"]["adc"].kind == "unimplemented" and views["cpu2"]["adc"].size == 0x10000
+    assert list(spec.peripherals) == ["uart", "gpt"]  # placeholders are not instances
+
+
+def test_a_board_moves_a_block_for_one_core(tmp_path):
+    write(tmp_path, "soc.yaml", SHARED)
+    spec = load_board(write(tmp_path, "board.yaml", """
+        include: soc.yaml
+        peripherals:
+          uart: {at: {cpu2: 0x38100000}}
+    """))
+    assert {e.name: e.base for e in spec.cores["cpu2"].map}["uart"] == 0x38100000
+    assert {e.name: e.base for e in spec.cores["cpu"].map}["uart"] == 0x38000000
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("peripherals:\n  uart: {at: {cpu3: 0x1000}}", "peripherals.uart.at.cpu3: unknown key"),
+    ("peripherals:\n  uart: {irqs: {cpu2: 40}}", "peripherals.uart.irqs.cpu2: IRQ 40 out of range"),
+    ("peripherals:\n  gpt: {irqs: {cpu: 3}}", "peripherals.gpt.irqs.cpu: name the outputs"),
+    ("peripherals:\n  adc: {at: {cpu: 0x38000080}}",
+     "peripherals.adc.at.cpu: adc at 0x38000080 overlaps uart"),
+    ("cores:\n  cpu:\n    map:\n      - {at: 0x30000000, peripheral: uart}",
+     "blocks are placed with 'at' under peripherals"),
+])
+def test_placement_mistakes_are_named_by_key(tmp_path, body, expected):
+    write(tmp_path, "soc.yaml", SHARED)
+    message = error_of(write(tmp_path, "board.yaml", "include: soc.yaml\n" + body + "\n"))
+    assert expected in message and "board.yaml" in message
