@@ -16,17 +16,37 @@ HL_ID = "5a1e0004-6d0c-4f3e-9b9e-000000000004"
 COMM = 0x3C0000  # offset of the kernel's inter-core buffers in a7-sysram (0x803C0000)
 
 
-def test_pair_through_the_boot_chain(cli):
-    r = cli("run", RDB, str(PREBUILT / "intercore-rt.imagepackage"),
+def _pair(cli, rt: str) -> list[str]:
+    r = cli("run", RDB, str(PREBUILT / f"{rt}.imagepackage"),
             str(PREBUILT / "intercore-hl.imagepackage"), "--timeout", "2s",
             "--expect", "intercore-hl: done")
     assert r.returncode == 0, r.stdout + r.stderr
-    out = [line for line in r.stdout.splitlines() if line.startswith("intercore-")]
-    expected = ["intercore-rt: waiting for the buffers", "intercore-rt: buffers set up"]
+    return [line for line in r.stdout.splitlines() if line.startswith("intercore-")]
+
+
+def _echoes(rt: str) -> list[str]:
+    lines = []
     for i in (1, 2, 3):
-        expected += [f'intercore-hl: sent "ping {i}"', f'intercore-rt: got "ping {i}"',
-                     f'intercore-hl: received "echo: ping {i}"']
-    assert out == expected + ["intercore-hl: done"]
+        lines += [f'intercore-hl: sent "ping {i}"', f'{rt}: got "ping {i}"',
+                  f'intercore-hl: received "echo: ping {i}"']
+    return lines + ["intercore-hl: done"]
+
+
+def test_pair_with_the_rt_app_opening_its_channel_before_the_set_up(cli):
+    out = _pair(cli, "intercore-rt")
+    assert out == ["intercore-rt: channel open, 0 messages waiting",
+                   "intercore-rt: buffers set up"] + _echoes("intercore-rt")
+
+
+def test_pair_with_the_rt_app_opening_its_channel_after_the_set_up(cli):
+    # MediaTek's driver resets the mailbox (GEN_CTRL = 0x2) when it opens the channel, after
+    # the kernel has queued its three set-up messages: they must survive it.
+    out = _pair(cli, "intercore-late-rt")
+    assert out[0] == "intercore-late-rt: opening the channel late"
+    opened = out.index("intercore-late-rt: channel open, 3 messages waiting")
+    assert out[opened + 1] == "intercore-late-rt: buffers set up"
+    rest = out[1:opened] + out[opened + 2:]
+    assert rest == _echoes("intercore-late-rt")
 
 
 def test_buffers_follow_the_azure_sphere_layout():

@@ -1,11 +1,13 @@
 /* MT3620 inter-core mailbox registers. Both ends of every mailbox use this layout: the IO
    cores at 0x21050000 (with the A7) and 0x21060000 (with the other IO core), the A7 at
-   0x31010000 (with io0) and 0x31020000 (with io1). See docs/cortex-a7.md. */
+   0x31010000 (with io0) and 0x31020000 (with io1). See docs/cortex-a7.md and
+   docs/peripherals.md. */
 #ifndef MT3620_MBOX_H
 #define MT3620_MBOX_H
 #include <stdint.h>
 
 #define MBOX_REG(base, off)   (*(volatile uint32_t *)((base) + (off)))
+#define MBOX_VER(b)           MBOX_REG(b, 0x00)   /* reads MBOX_VER_MT3620 */
 #define MBOX_GEN_CTRL(b)      MBOX_REG(b, 0x04)
 #define MBOX_SW_TX_INT_PORT(b) MBOX_REG(b, 0x14)
 #define MBOX_SW_RX_INT_EN(b)  MBOX_REG(b, 0x18)
@@ -21,10 +23,15 @@
 #define MBOX_DATA_POP(b)      MBOX_REG(b, 0x54)
 #define MBOX_FIFO_POP_CNT(b)  MBOX_REG(b, 0x58)
 
-#define MBOX_INT_RD  (1u << 0)   /* the peer popped one of our messages (write 1 to clear) */
-#define MBOX_INT_NF  (1u << 1)   /* our outbound FIFO has room */
-#define MBOX_INT_WR  (1u << 2)   /* the peer pushed a message to us (write 1 to clear) */
-#define MBOX_INT_NE  (1u << 3)   /* our inbound FIFO is not empty */
+/* INT_EN / INT_STS, in the chip vendor's bit order (MediaTek hdl_mbox.h). */
+#define MBOX_INT_NE  (1u << 0)   /* our inbound FIFO is not empty */
+#define MBOX_INT_WR  (1u << 1)   /* the peer pushed a message to us (write 1 to clear) */
+#define MBOX_INT_NF  (1u << 2)   /* our outbound FIFO has room */
+#define MBOX_INT_RD  (1u << 3)   /* the peer popped one of our messages (write 1 to clear) */
+/* GEN_CTRL (self-clearing). Neither drops messages the peer has already queued for us. */
+#define MBOX_SOFT_RST        (1u << 0)   /* SOFT_RST_MYSELF, and the peer's events too */
+#define MBOX_SOFT_RST_MYSELF (1u << 1)   /* withdraw our unread messages, clear our events */
+#define MBOX_VER_MT3620 0x36200000u
 #define MBOX_FIFO_DEPTH 15
 
 /* Send one message: DATA first, then CMD (which pushes the pair). Waits for room. */

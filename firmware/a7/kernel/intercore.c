@@ -59,6 +59,9 @@ int guid_to_bytes(const char *text, uint8_t out[16])
 
 void intercore_setup(int core)
 {
+    /* Flushed on every app start, as the real kernel expects ("the mailbox is empty at this
+       point"): withdraw whatever we queued for a previous app on this core. */
+    MBOX_GEN_CTRL(mbox(core)) = MBOX_SOFT_RST_MYSELF;
     memset((void *)buf_a(core), 0, 2 * BUF_SIZE);
     /* Tell the Security Monitor which memory this core may reach (facts §5.2). */
     register uint32_t r0 __asm__("r0") = SM_SET_COMM_BUFFER;
@@ -70,6 +73,10 @@ void intercore_setup(int core)
 
 void intercore_start(int core)
 {
+    /* The real kernel's timing here is not public (peripherals §10.4). A millisecond lets an
+       app that opens its channel at once do so before the set-up arrives; apps that open
+       later find the three messages waiting. Both must work. */
+    sleep_ns(1000000);
     mbox_send(mbox(core), 0xBA5E0001u, buf_a(core) | BUF_LOG2);   /* the A7's inbound */
     mbox_send(mbox(core), 0xBA5E0002u, buf_b(core) | BUF_LOG2);   /* the A7's outbound */
     mbox_send(mbox(core), 0xBA5E0003u, 0);
