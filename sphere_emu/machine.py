@@ -59,6 +59,10 @@ class Machine:
         self.pins.core_time = {name: core.local_time_ns for name, core in self.cores.items()}
         self.devices: dict[str, Device] = build_devices(
             board.devices, DeviceContext(pins=self.pins, clock=self.clock))
+        for device in self.devices.values():
+            attach = getattr(device, "attach", None)
+            if attach is not None:  # a device on a bus block or an ADC channel
+                attach(self.peripherals, self.devices)
         self.scheduler = Scheduler(self.clock, list(self.cores.values()), quantum_ns)
 
     def _give_private_blocks_core_time(self, board: BoardSpec) -> None:
@@ -70,8 +74,19 @@ class Machine:
                 if entry.kind == "peripheral":
                     users.setdefault(entry.target, set()).add(cspec.name)
         for name, cores in users.items():
+            use_core_time = getattr(self.peripherals[name], "use_core_time", None)
+            if use_core_time is not None:  # a shared block timing what a core started
+                seers = [self.cores[c] for c in sorted(cores)]
+                use_core_time(lambda seers=seers: max(c.local_time_ns() for c in seers))
             if len(cores) == 1:
-                self.peripherals[name].now_ns = self.cores[next(iter(cores))].local_time_ns
+                core = self.cores[next(iter(cores))]
+                self.peripherals[name].now_ns = core.local_time_ns
+                block = self.peripherals[name]
+                attach_core = getattr(block, "attach_core", None)
+                if attach_core is not None:  # DMA reaches its core's view; WDT names it
+                    attach_core(core)
+                if "core" in getattr(block, "resets", {}):  # a watchdog resets its core
+                    block.resets["core"].connect(_CoreRestart(core))
 
     def _build_core(self, spec: CoreSpec) -> Core:
         mappings = []
@@ -150,6 +165,25 @@ class _CoreReset:
         if window is None or window.memory is None:
             raise ValueError(f"{self._core.name}: no memory window at {base:#x}")
         amap.retarget(window, None if memory is None else self._memories[memory], offset)
+
+
+class _CoreRestart:
+    """A block's reset line that restarts its own core (a watchdog): the core resets and
+    starts again from the vector table it booted from, memory kept."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    def hold(self) -> None:
+        self._core.reset()
+        self._core.state = CoreState.HELD
+
+    def release(self, entry: int) -> None:
+        core = self._core
+        if getattr(core, "_in_emu", False):
+            core.request_reset()  # written by the core itself: after this instruction
+        else:
+            core.reset()
 
 
 class _SystemMemory:

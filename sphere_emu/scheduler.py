@@ -62,8 +62,27 @@ class Scheduler:
             # the others: every core finishes the same span, so lock-step timing is kept.
             for core in running:
                 core.run(max(1, span * core.frequency_hz // 1_000_000_000))
+            self._wake_within(end)
             clock.advance_to(end)
             self._after_slice()
+
+    def _wake_within(self, end: int) -> None:
+        """Fire the events that fall inside the slice just run, in order; a core asleep
+        at one that it wakes runs on from that event's time to the slice end, so a WFI
+        ends when the interrupt comes (a transfer's completion scheduled mid-slice), not
+        at the slice boundary. Cores that ran the whole slice are not run again."""
+        clock = self.clock
+        asleep = [core for core in self.cores if not core.runnable]
+        while asleep:
+            due = clock.next_event_ns()
+            if due is None or due >= end:
+                return
+            clock.advance_to(due)
+            for core in [c for c in asleep if c.runnable]:
+                asleep.remove(core)
+                core.run(max(1, (end - due) * core.frequency_hz // 1_000_000_000))
+                if not core.runnable:
+                    asleep.append(core)  # asleep again before the slice end
 
     def _after_slice(self) -> None:
         for hook in self.slice_hooks:

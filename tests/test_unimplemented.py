@@ -8,7 +8,7 @@ def test_firmware_runs_on_and_each_block_is_logged_once(cli):
                  "--core", "io0", "--timeout", "10ms", "--expect", "still running")
     assert result.returncode == 0, result.stderr
     assert "unimplemented blocks read 0x00000000" in result.stdout
-    for block in ("io0-wdt", "gpio0"):
+    for block in ("io0-infra", "gpio0"):
         logged = [line for line in result.stderr.splitlines()
                   if f"unimplemented block {block} " in line]
         assert len(logged) == 1, result.stderr  # three writes and reads each, one line
@@ -25,11 +25,11 @@ def test_an_access_rule_refusal_is_a_precise_bus_error_on_the_core():
     machine.load_elf("io0", PREBUILT / "unimplemented-probe.elf")
     io0 = machine.cores["io0"]
     io0.address_map.access_rules.append(
-        lambda mapping, who, is_write: not (mapping.name == "io0-wdt" and who.initiator == "io0"))
+        lambda mapping, who, is_write: not (mapping.name == "io0-infra" and who.initiator == "io0"))
     machine.run_for(5_000_000)
     assert b"still running" not in machine.serial.ports["io0-uart"].output
     assert io0.read_register("xpsr") & 0x1FF == 3  # in the HardFault handler
     scs = io0.scs.regs
     assert scs["HFSR"] & (1 << 30)  # FORCED: an escalated fault
     assert scs["CFSR"] & (1 << 8 + 1) and scs["CFSR"] & (1 << 8 + 7)  # PRECISERR, BFARVALID
-    assert scs["BFAR"] == 0x21020030
+    assert scs["BFAR"] == 0x21070030

@@ -4,11 +4,12 @@ memories, analog inputs). Pin devices are registered by the type name board file
 ``DEVICE_CLASSES``."""
 
 from .base import Device, DeviceContext, DeviceSpec, DriveError
+from .bus_devices import BUS_DEVICE_CLASSES
 from .button import Button
 from .led import Led
 from .wire import Wire
 
-DEVICE_CLASSES: tuple[type[Device], ...] = (Led, Button, Wire)
+DEVICE_CLASSES: tuple[type[Device], ...] = (Led, Button, Wire, *BUS_DEVICE_CLASSES)
 
 DEVICE_TYPES: dict[str, type[Device]] = {cls.TYPE: cls for cls in DEVICE_CLASSES}
 

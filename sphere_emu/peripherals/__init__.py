@@ -1,13 +1,21 @@
 """Peripheral models, one file per block, registered by the type name board files use."""
 
 from ..pluton.mailbox import PlutonMailbox
+from .adc import Mt3620Adc
+from .dma import Mt3620Dma
 from .gpt import Mt3620Gpt
+from .isu import Mt3620Isu
+from .isu_i2c import Mt3620I2c
+from .isu_spi import Mt3620SpiMaster
 from .mailbox import Mt3620Mailbox
 from .registers import Peripheral
 from .reset_control import IoCoreResetControl
 from .uart import Mt3620Uart
+from .wdt import Mt3620Wdt
 
 PERIPHERAL_CLASSES: tuple[type[Peripheral], ...] = (
-    Mt3620Uart, Mt3620Gpt, PlutonMailbox, Mt3620Mailbox, IoCoreResetControl)
+    Mt3620Uart, Mt3620Gpt, PlutonMailbox, Mt3620Mailbox, IoCoreResetControl,
+    Mt3620I2c, Mt3620Dma, Mt3620SpiMaster, Mt3620Adc, Mt3620Wdt,
+    Mt3620Isu)
 
 PERIPHERAL_TYPES: dict[str, type[Peripheral]] = {cls.TYPE: cls for cls in PERIPHERAL_CLASSES}

@@ -1,4 +1,4 @@
-/* Touches blocks the model does not implement yet (the watchdog, GPIO group 0): they must
+/* Touches blocks the model does not implement (the infra-bus block, GPIO group 0): they must
    read as zero, ignore writes and let the app run on, each logged once by name. */
 #include "armv7m.h"
 #include "mt3620.h"
@@ -6,7 +6,7 @@
 
 extern const uintptr_t ExceptionVectorTable[];
 
-#define WDT_MODE    REG32(0x21020030u)
+#define INFRA_REG   REG32(0x21070030u)
 #define GPIO0_DOUT  REG32(0x38010010u)
 
 _Noreturn void RTCoreMain(void)
@@ -15,9 +15,9 @@ _Noreturn void RTCoreMain(void)
     uart_init(IO_UART_BASE);
     uint32_t sum = 0;
     for (int i = 0; i < 3; i++) {
-        WDT_MODE = 0x2201u;
+        INFRA_REG = 0x2201u;
         GPIO0_DOUT = 0xFFu;
-        sum |= WDT_MODE | GPIO0_DOUT;
+        sum |= INFRA_REG | GPIO0_DOUT;
     }
     print("unimplemented blocks read ");
     print_hex(sum);
