@@ -180,7 +180,8 @@ class _CoreRestart:
 
     def release(self, entry: int) -> None:
         core = self._core
-        if getattr(core, "_in_emu", False):
+        engine = getattr(core, "engine", None)
+        if engine is not None and engine.emulating:
             core.request_reset()  # written by the core itself: after this instruction
         else:
             core.reset()
