@@ -29,7 +29,8 @@ def core_class(type_name: str) -> type[Core]:
 
 
 class Machine:
-    def __init__(self, board: BoardSpec, *, quantum_ns: int = Scheduler.DEFAULT_QUANTUM_NS):
+    def __init__(self, board: BoardSpec, *, quantum_ns: int = Scheduler.DEFAULT_QUANTUM_NS,
+                 fast_forward: bool = True):
         self.board = board
         self.clock = Clock()
         self.serial = SerialHub(self.clock)
@@ -50,6 +51,7 @@ class Machine:
         self.cores: dict[str, Core] = {}
         for cspec in board.cores.values():
             self.cores[cspec.name] = self._build_core(cspec)
+            self.cores[cspec.name].set_fast_forward(fast_forward)  # exact busy-wait skipping
         for cspec in board.cores.values():
             if cspec.reset_by is not None:
                 block, line = cspec.reset_by

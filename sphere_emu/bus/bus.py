@@ -39,6 +39,8 @@ class Mapping:
     peripheral: Peripheral | None = None
     irqs: dict[str, int] = field(default_factory=dict)
     secure_only: bool = False  # only the A7 Secure World sees it
+    # Offsets a busy-wait may poll -> the counter behind them (``Peripheral.time_sources``).
+    time_sources: dict[int, Callable[[], Any]] | None = None
     home: tuple[MemoryBlock, int, str] | None = None  # a retargeted window's own backing
 
     @property
@@ -74,6 +76,8 @@ class AddressMap:
         # The core's run engine: ends a run right after an access and replays it (set by
         # the core; ``engine/cut.py``).
         self.cut: AccessCut | None = None
+        # The core's busy-wait detector, told of every time-source read (engine/busywait.py).
+        self.on_time_source_read: Callable[[int, Any], None] | None = None
         self._unimplemented_seen: set[str] = set()
 
     # -- building ----------------------------------------------------------------------
@@ -107,6 +111,9 @@ class AddressMap:
                 perms = UC_PROT_ALL if m.kind == "ram" else UC_PROT_READ | UC_PROT_EXEC
                 uc.mem_map_ptr(m.base, m.size, perms, m.memory.address + m.offset)
             else:
+                sources = getattr(m.peripheral, "time_sources", None)
+                if sources is not None:
+                    m.time_sources = sources() or None
                 first, last = m.base // PAGE, (m.end - 1) // PAGE
                 for page in range(first, last + 1):
                     mmio_pages.setdefault(page, []).append(m)
@@ -180,6 +187,10 @@ class AddressMap:
             self._note_unimplemented(m, offset, False)
             return 0
         value = m.peripheral.read(offset, size, who)
+        if m.time_sources is not None and self.on_time_source_read is not None:
+            source = m.time_sources.get(offset)
+            if source is not None:
+                self.on_time_source_read(m.base + offset, source())
         if cut is not None and cut.armed:
             cut.after_access(False, m.base + offset, value)
         return value

@@ -54,8 +54,11 @@ from ..units import format_ns, parse_duration_ns
 @click.option("--drive", "drives", multiple=True, metavar="TARGET=VALUE@TIME",
               help="Drive a device or pin at a virtual time, e.g. button-a=pressed@1.5s, "
                    "GPIO12=0@2s (repeat).")
+@click.option("--no-fast-forward", "no_fast_forward", is_flag=True,
+              help="Run busy-waits on a timer counter instruction by instruction instead of "
+                   "skipping them exactly (same output and virtual times; slower).")
 def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gdb_wait,
-            device_dir, vcd, trace, drives) -> None:
+            device_dir, vcd, trace, drives, no_fast_forward) -> None:
     """Boot BOARD's signed OS with the app image packages in FILES, or run ELF FILES
     bare-metal on the cores named with --core.
 
@@ -80,14 +83,14 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gd
         fail_on=_patterns("--fail-on", fail_on), quiet=quiet, vcd=vcd,
         trace=check_trace(trace), drives=drives)
     if cores:
-        machine = Machine(spec)
+        machine = Machine(spec, fast_forward=not no_fast_forward)
         images = {name: machine.load_elf(name, path)
                   for name, path in _assign_files(cores, files, spec.cores)}
         _run(machine, None, images, options)
         return
     with (Device.open(device_dir) if device_dir else Device.temporary()) as device:
         slots = [(_sideload(device, path), path) for path in packages]
-        machine = Machine(spec)
+        machine = Machine(spec, fast_forward=not no_fast_forward)
         _run(machine, BootChain(machine, device, device_images(device, spec.os, slots)), {},
              options)
 

@@ -82,6 +82,11 @@ class Core(ABC):
         instructions inside a slice refine this; otherwise it is the slice's start)."""
         return self.clock.now_ns
 
+    def set_fast_forward(self, enabled: bool) -> None:
+        """Turn the exact busy-wait fast-forward (``engine/busywait.py``) on or off; a core
+        without one only remembers the setting."""
+        self.fast_forward = enabled
+
     @property
     def runnable(self) -> bool:
         return self.state is CoreState.RUNNING and self.debug_stop is None

@@ -14,6 +14,7 @@ register write that made one deliverable (the engine ends the run after that acc
 
 import logging
 import struct
+from typing import Any
 
 from capstone import CS_ARCH_ARM, CS_MODE_MCLASS, CS_MODE_THUMB, Cs
 from unicorn import (
@@ -38,6 +39,7 @@ from ..board import CoreSpec
 from ..bus import AddressMap, Mapping
 from ..clock import Clock
 from ..engine import DebugHooks, Engine, Register, RegisterGroup, RetiredCounter
+from ..engine.busywait import BusyWaits
 from ..engine.tlb import IdentityTlb, unmapped_ranges
 from ..peripherals.registers import BusAccess, PeripheralContext
 from .core import Core, CoreState, DebugStop
@@ -97,6 +99,7 @@ _MASK_REGS = (A.UC_ARM_REG_IPSR, A.UC_ARM_REG_CONTROL, A.UC_ARM_REG_PRIMASK,
               A.UC_ARM_REG_BASEPRI, A.UC_ARM_REG_FAULTMASK)
 _DATA_ERRORS = (UC_ERR_READ_UNMAPPED, UC_ERR_READ_PROT, UC_ERR_WRITE_UNMAPPED, UC_ERR_WRITE_PROT)
 _FETCH_ERRORS = (UC_ERR_FETCH_UNMAPPED, UC_ERR_FETCH_PROT)
+_CS_ALIASES = {"sb": "r9", "sl": "r10", "fp": "r11", "ip": "r12"}  # capstone's names
 
 # QEMU exception numbers Unicorn passes to UC_HOOK_INTR
 _INTR_SVC, _INTR_BKPT, _INTR_EXC_RETURN = 2, 7, 8
@@ -145,6 +148,13 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
                                                 XPSR_WRITE, A.UC_ARM_REG_PC))
                          for sp in (A.UC_ARM_REG_MSP, A.UC_ARM_REG_PSP)}
         self._disassembler = Cs(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS)
+        self._loop_decoder = Cs(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS)
+        self._loop_decoder.detail = True
+        self._cs_registers: dict[int, Register] = {}  # capstone id -> the core register
+        self._busywaits = BusyWaits(spec.frequency_hz, self._decode, self._pc.read,
+                                    self._capstone_register, self.engine.cut)
+        self.engine.busywaits = self._busywaits
+        self._map.on_time_source_read = self.engine.time_source_read
         self.halt_on_bkpt = False  # set while a debugger is attached: BKPT stops, no HardFault
         self._debug = DebugHooks((uc,), self._on_breakpoint, self._on_watch)
         self._boot_vector_table = 0
@@ -275,6 +285,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         pc = self._pc.read()
         if engine.cut.pending:  # a stop that never came: nothing to replay
             engine.cut.cancel()
+            self._busywaits.pending = None
         if self._resume_over == pc:
             self._step_over = pc
         self._resume_over = None
@@ -288,7 +299,12 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         counted = started is not None
         if started is None:
             started = count  # without the counter an early stop costs the run
-        engine.charge(max(1, min(count, started)))
+        # An instruction abandoned by a cut retires when it runs again, not now.
+        abandoned = (counted and engine.cut.pending and error is None and not self._reset_requested
+                     and self._bus_error is None and self._watch_hit is None
+                     and self.debug_stop is None and self.state is not CoreState.HALTED
+                     and self._pc.read() == engine.cut.pc)
+        engine.charge(max(1, min(count, started)) - abandoned)
         if self._reset_requested:
             self.reset()
         elif self.state is CoreState.HALTED or self.debug_stop is not None:
@@ -336,6 +352,27 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         self.uc.emu_stop()
         return 0
 
+    def set_fast_forward(self, enabled: bool) -> None:
+        self._busywaits.enabled = enabled
+
+    def _decode(self, begin: int, end: int) -> list[Any] | None:
+        """Instructions in [begin, end) with operand details (for busy-wait loops)."""
+        try:
+            code = bytes(self.uc.mem_read(begin, end - begin))
+        except UcError:
+            return None
+        return list(self._loop_decoder.disasm(code, begin))
+
+    def _capstone_register(self, reg: int) -> int:
+        register = self._cs_registers.get(reg)
+        if register is None:
+            name = self._loop_decoder.reg_name(reg) or ""
+            uc_reg = CORE_REGS.get(_CS_ALIASES.get(name, name))
+            if uc_reg is None:
+                return 0
+            register = self._cs_registers[reg] = Register(self.uc, uc_reg)
+        return register.read()
+
     def _mapping_kind(self, address: int) -> str | None:
         m = self._map.find(address)
         return None if m is None else m.kind
@@ -364,7 +401,12 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         Inside an IT block Unicorn instead finishes the block, and the PC has moved on.
         """
         pc = self._pc.read()
-        if self.engine.cut.settle(pc):
+        engine = self.engine
+        skip = self._busywaits.take()
+        if engine.cut.settle(pc):
+            if skip is not None:  # a busy-wait's iterations, charged without running them
+                engine.charge(skip.instructions)
+                engine.cut.record = (False, skip.address, skip.value)
             self._resume_over = pc  # a breakpoint there has already fired
             self._execute(1)
 

@@ -25,6 +25,7 @@ from typing import Protocol
 from unicorn import Uc, UcError
 
 from ..clock import Clock
+from .busywait import BusyWaits, Source
 from .counter import RetiredCounter
 from .cut import AccessCut
 from .host_clock import HostClockRedirect, host_clock_redirect
@@ -61,6 +62,8 @@ class Engine:
         self._uc: Uc | None = None
         self._counter: RetiredCounter | None = None
         self.cut = AccessCut(self._stop)
+        self.budget = 0  # of the current slice
+        self.busywaits: BusyWaits | None = None  # set by models that can fast-forward
         self._redirect_host_clock = redirect_host_clock
         self._host_clock: HostClockRedirect | None = None
 
@@ -82,6 +85,7 @@ class Engine:
     def run_slice(self, budget: int, model: CpuModel) -> int:
         """Spend up to ``budget`` instructions; returns how many were charged."""
         self.begin_slice()
+        self.budget = budget
         try:
             while self.used < budget and model.runnable:
                 count = model.next_run(budget - self.used)
@@ -94,6 +98,7 @@ class Engine:
     def begin_slice(self) -> None:
         self.slice_start_ns = self.clock.now_ns
         self.used = 0
+        self.budget = 0
         self.in_slice = True
 
     def end_slice(self) -> None:
@@ -131,6 +136,15 @@ class Engine:
             if redirect is not None:
                 redirect.restore(saved)
         return (counter.started() if counter.available else None), error
+
+    def time_source_read(self, address: int, source: Source) -> None:
+        """The bus saw a read of a time source (a counter a busy-wait may poll)."""
+        busywaits = self.busywaits
+        if busywaits is None or not self.in_slice or not self.emulating or \
+                self._counter is None:
+            return
+        index = self.used + self._counter.started()
+        busywaits.observe(address, source, index, self.slice_start_ns, self.budget - index)
 
     def _stop(self) -> None:
         if self._uc is not None and self.emulating:

@@ -41,32 +41,36 @@ OSC_CNT = Field("OSC_CNT_1US", 16, 6, reset=0x19)  # GPT3_CTRL: 26 MHz / 26 = 1 
 
 @dataclass
 class Counter:
-    """A counter that is ``value`` at ``since_ns`` and moves ``rate`` ticks per second."""
+    """A counter that is ``value`` at ``since_ns`` and moves ``rate`` ticks per second.
+
+    ``run`` keeps the rate as integers (ticks = elapsed ns * num // den_ns): a counter read
+    is on the polling path, where ``Fraction`` arithmetic cost more than the rest of it.
+    """
 
     value: int = 0
     since_ns: int = 0
     rate: Fraction = Fraction(0)  # 0: stopped
     down: bool = False
+    num: int = 0
+    den_ns: int = 1
 
     def ticks(self, now_ns: int) -> int:
-        if not self.rate:
-            return 0
-        return (now_ns - self.since_ns) * self.rate.numerator // (
-            self.rate.denominator * NS_PER_S)
+        return (now_ns - self.since_ns) * self.num // self.den_ns
 
     def read(self, now_ns: int) -> int:
-        t = self.ticks(now_ns)
+        t = (now_ns - self.since_ns) * self.num // self.den_ns
         return max(self.value - t, 0) if self.down else (self.value + t) & MASK32
 
     def run(self, value: int, now_ns: int, rate: Fraction) -> None:
         self.value, self.since_ns, self.rate = value, now_ns, rate
+        self.num, self.den_ns = rate.numerator, rate.denominator * NS_PER_S
 
     def stop(self, now_ns: int) -> None:
         self.run(self.read(now_ns), now_ns, Fraction(0))
 
     def time_after(self, ticks: int) -> int:
         """The virtual time at which ``ticks`` ticks have elapsed since the anchor."""
-        return self.since_ns + -(-ticks * self.rate.denominator * NS_PER_S // self.rate.numerator)
+        return self.since_ns + -(-ticks * self.den_ns // self.num)
 
 
 class Mt3620Gpt(Peripheral):
@@ -250,6 +254,11 @@ class Mt3620Gpt(Peripheral):
             self.counters[4].run(self.regs["GPT4_INIT"], self.now, rate)
 
     # -- snapshots ---------------------------------------------------------------------
+    def time_sources(self) -> dict[int, Any]:
+        """The up-counters a busy-wait may poll, by register offset (engine/busywait.py)."""
+        return {0x34: lambda: self.counters[2], 0x58: lambda: self.counters[3],
+                0x68: lambda: self.counters[4]}
+
     def state(self) -> dict[str, Any]:
         return {"regs": dict(self.regs), "expired": list(self.expired),
                 "counters": [vars(c).copy() for c in self.counters]}

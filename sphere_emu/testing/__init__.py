@@ -44,8 +44,9 @@ class WaitTimeout(AssertionError):
 class EmulatedDevice:
     """One emulated machine with firmware loaded, plus the lines its UARTs have printed."""
 
-    def __init__(self, board: str | Path, **firmware: str | Path) -> None:
-        self._attach(Machine(load_board(board)))
+    def __init__(self, board: str | Path, *, fast_forward: bool = True,
+                 **firmware: str | Path) -> None:
+        self._attach(Machine(load_board(board), fast_forward=fast_forward))
         for core, path in firmware.items():
             self.machine.load_elf(core, path)
 
