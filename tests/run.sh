@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything the test suite needs on a fresh Debian machine, then run it:
-# the cross toolchain and gdb-multiarch (apt, only when missing), the package with its test
+# the cross toolchain, gdb-multiarch, cmake and ninja (apt, only when missing), the package with its test
 # extras (pip), lint, the firmware reproducibility check, and pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v arm-none-eabi-gcc >/dev/null || missing+=(gcc-arm-none-eabi)
 command -v gdb-multiarch >/dev/null || missing+=(gdb-multiarch)
+command -v cmake >/dev/null || missing+=(cmake)          # the SDK kit's build test
+command -v ninja >/dev/null || missing+=(ninja-build)
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -q
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
