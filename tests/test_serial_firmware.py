@@ -18,6 +18,7 @@ SELFTESTS = {  # app: (checks, virtual time it may take)
     "dma-selftest": (14, "50ms"),
     "adc-selftest": (10, "100ms"),
     "wdt-selftest": (6, "1s"),
+    "rgu-selftest": (5, "10ms"),
 }
 
 

@@ -10,12 +10,13 @@ from .isu_spi import Mt3620SpiMaster
 from .mailbox import Mt3620Mailbox
 from .registers import Peripheral
 from .reset_control import IoCoreResetControl
+from .rgu import Mt3620Rgu
 from .uart import Mt3620Uart
 from .wdt import Mt3620Wdt
 
 PERIPHERAL_CLASSES: tuple[type[Peripheral], ...] = (
     Mt3620Uart, Mt3620Gpt, PlutonMailbox, Mt3620Mailbox, IoCoreResetControl,
     Mt3620I2c, Mt3620Dma, Mt3620SpiMaster, Mt3620Adc, Mt3620Wdt,
-    Mt3620Isu)
+    Mt3620Isu, Mt3620Rgu)
 
 PERIPHERAL_TYPES: dict[str, type[Peripheral]] = {cls.TYPE: cls for cls in PERIPHERAL_CLASSES}
