@@ -57,3 +57,18 @@ def test_watchdog_reset_is_reported_with_core_and_time():
     assert re.search(r"^io0: watchdog timeout reset at 0\.4937\d\ds$", proc.stderr, re.M)
     assert re.search(r"^io0: watchdog software reset at 0\.4937\d\ds$", proc.stderr, re.M)
     assert proc.stdout.count("wdt-selftest boot") == 3
+
+
+def test_avnet_sensors_answer_at_their_addresses_with_the_values_set():
+    dev = EmulatedDevice(ROOT / "boards" / "avnet-mt3620-sk.yaml",
+                         io0=PREBUILT / "lsm6dso-selftest.elf")
+    dev.device("lsm6dso").set("accel", "0.5,-0.25,1g")
+    dev.device("lsm6dso").set("gyro", "10,-20,300dps")
+    dev.drive("lps22hh.pressure=1000.5hPa@10ms")  # before the firmware reads it (~40 ms)
+    done = dev.wait_for_line(r"^lsm6dso-selftest: ", timeout="200ms")
+    lines = [e.line for e in dev.lines]
+    assert done.line == "lsm6dso-selftest: 5 passed, 0 failed", "\n".join(lines)
+    # raw = value / sensitivity, printed back as mg (0.061 mg/LSB) and mdps (70 mdps/LSB)
+    assert "accel mg: 500 -249 999" in lines
+    assert "gyro mdps: 10010 -20020 300020" in lines
+    assert "pressure hPa*100: 100050" in lines
