@@ -138,6 +138,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         self._context = RegisterGroup(uc, _CONTEXT_REGS)
         self._fp_context = RegisterGroup(uc, _FP_CONTEXT_REGS)
         self._mask_regs = RegisterGroup(uc, _MASK_REGS)
+        self._registers: dict[int, Register] = {}
         self._pc = Register(uc, A.UC_ARM_REG_PC)
         self._xpsr = Register(uc, A.UC_ARM_REG_XPSR)
         self._ipsr = Register(uc, A.UC_ARM_REG_IPSR)
@@ -264,7 +265,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
             self._masked_poll = 64
             return None
         try:
-            code = bytes(self.uc.mem_read(self.uc.reg_read(A.UC_ARM_REG_PC), 64))
+            code = bytes(self.uc.mem_read(self._reg(A.UC_ARM_REG_PC).read(), 64))
         except UcError:
             code = b""
         count, unmasks = straight_run(code)
@@ -324,7 +325,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
 
     def _stopped_early(self) -> None:
         """The run ended with nothing recorded and count to spare: Unicorn halted on WFI."""
-        if self._follows_hint(self.uc.reg_read(A.UC_ARM_REG_PC), WFI) and \
+        if self._follows_hint(self._reg(A.UC_ARM_REG_PC).read(), WFI) and \
                 not self._wake_condition():
             self.state = CoreState.SLEEPING
 
@@ -340,17 +341,24 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
     # -- what the bus and the SCS tell the core ------------------------------------------
     def privileged(self) -> bool:
         """Handler mode, or Thread mode with CONTROL.nPRIV clear."""
-        return not self.uc.reg_read(A.UC_ARM_REG_CONTROL) & CONTROL_NPRIV or bool(self.ipsr())
+        return not self._reg(A.UC_ARM_REG_CONTROL).read() & CONTROL_NPRIV or bool(self.ipsr())
 
     def _on_bus_error(self, address: int, _is_write: bool) -> None:
         if self._bus_error is None:
-            self._bus_error = (address, self.uc.reg_read(A.UC_ARM_REG_PC))
+            self._bus_error = (address, self._reg(A.UC_ARM_REG_PC).read())
 
     def scs_refused(self, offset: int, is_write: bool) -> int:
         """An unprivileged access to the SCS is a bus error, like a refused bus access."""
         self._on_bus_error(SCS_BASE + offset, is_write)
         self.uc.emu_stop()
         return 0
+
+    def _reg(self, reg: int) -> Register:
+        """A core register read and written through the C API (engine/regs.py)."""
+        register = self._registers.get(reg)
+        if register is None:
+            register = self._registers[reg] = Register(self.uc, reg)
+        return register
 
     def set_fast_forward(self, enabled: bool) -> None:
         self._busywaits.enabled = enabled
@@ -444,7 +452,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
             exc = self._deliverable()
             if exc is None:
                 return
-            self._enter(exc, self.uc.reg_read(A.UC_ARM_REG_PC))
+            self._enter(exc, self._reg(A.UC_ARM_REG_PC).read())
 
     # -- faults --------------------------------------------------------------------------
     def _fault(self, fault: int, return_address: int, *, cfsr: int = 0, hfsr: int = 0,
@@ -480,7 +488,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
 
     def _lockup(self, what: str, address: int | None = None, pc: int | None = None) -> None:
         if pc is None:
-            pc = self.uc.reg_read(A.UC_ARM_REG_PC)
+            pc = self._reg(A.UC_ARM_REG_PC).read()
         where = f" address={address:#010x}" if address is not None else ""
         self.halt(f"lockup: {what} at pc={pc:#010x}{where}")
         if self.engine.emulating:
@@ -488,7 +496,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
 
     def _cpu_error(self, error: int) -> None:
         """Unicorn refused an instruction or an access: the matching architectural fault."""
-        pc = self.uc.reg_read(A.UC_ARM_REG_PC)
+        pc = self._reg(A.UC_ARM_REG_PC).read()
         address, self._fault_address = self._fault_address, None
         if error in _DATA_ERRORS:
             self._fault(BUSFAULT, pc, cfsr=PRECISERR, address=address)
@@ -500,7 +508,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
             self._lockup(f"emulator error: {UcError(error)}")
 
     def _invalid_instruction(self, pc: int) -> None:
-        if not self.uc.reg_read(A.UC_ARM_REG_XPSR) & XPSR_T:
+        if not self._reg(A.UC_ARM_REG_XPSR).read() & XPSR_T:
             self._fault(USAGEFAULT, pc, cfsr=INVSTATE)
         elif any(self._follows_hint(pc, hint) for hint in (WFE, YIELD)) and self._decodes(pc):
             self._slice_given_up = True  # WFE/YIELD: Unicorn stops after them; see docs
@@ -520,7 +528,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
     def _data_bus_error(self) -> None:
         """An MMIO access hit nothing, was refused, or was unprivileged in the SCS."""
         (address, access_pc), self._bus_error = self._bus_error, None
-        pc = self.uc.reg_read(A.UC_ARM_REG_PC)
+        pc = self._reg(A.UC_ARM_REG_PC).read()
         if pc == access_pc:
             self._fault(BUSFAULT, pc, cfsr=PRECISERR, address=address)
         else:  # Unicorn completed an IT block past the access: reported as imprecise
@@ -528,7 +536,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
 
     # -- Unicorn hooks -------------------------------------------------------------------
     def _on_intr(self, uc: Uc, intno: int, _data: object) -> None:
-        pc = uc.reg_read(A.UC_ARM_REG_PC)
+        pc = self._reg(A.UC_ARM_REG_PC).read()
         if intno == _INTR_EXC_RETURN:
             self._exception_return(pc | 1)
         elif intno == _INTR_SVC:
@@ -562,16 +570,20 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         self._enter(HARDFAULT, return_address - 2)
 
     # -- memory the model reads and writes for the core ----------------------------------
-    def _is_ram(self, address: int, size: int) -> bool:
-        m = self._map.find(address)
-        return m is not None and m.kind == "ram" and address + size <= m.end
-
     def _read_ram(self, address: int, size: int) -> bytes | None:
         """RAM or ROM contents, or None: stacks and vector tables never live in registers."""
         m = self._map.find(address)
         if m is None or m.memory is None or address + size > m.end:
             return None
-        return bytes(self.uc.mem_read(address, size))
+        return m.memory.read(m.offset + address - m.base, size)  # the buffer Unicorn maps
+
+    def _write_ram(self, address: int, data: bytes) -> bool:
+        """Write RAM the core could write (an exception frame); False if it is not RAM."""
+        m = self._map.find(address)
+        if m is None or m.kind != "ram" or m.memory is None or address + len(data) > m.end:
+            return False
+        m.memory.write(m.offset + address - m.base, data)
+        return True
 
     def _read_words(self, address: int, count: int) -> tuple[int, ...] | None:
         data = self._read_ram(address, 4 * count)

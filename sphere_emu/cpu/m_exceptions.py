@@ -9,10 +9,12 @@ A stacking or unstacking bus error becomes the derived BusFault, as on hardware.
 """
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from unicorn import arm_const as A
 
+from ..engine import Register
 from .core import CoreState
 from .m_debug import CONTROL_FP_ACTIVE, CONTROL_FPCA, CONTROL_NPRIV, CONTROL_SPSEL, XPSR_IPSR
 from .nvic import HARDFAULT, NMI, USAGEFAULT, exception_name
@@ -43,6 +45,7 @@ class Frame:
 
 
 class ExceptionEntry:
+    _reg: Callable[[int], Register]
     # -- exception entry -----------------------------------------------------------------
     def _enter(self, exc: int, return_address: int) -> None:
         """Stack the current context and start the handler of ``exc``."""
@@ -71,12 +74,9 @@ class ExceptionEntry:
             *doubles, fpscr = self._fp_context.read()
             data += struct.pack("<8Q2I", *doubles, fpscr, 0)
             self.scs.regs["FPCAR"] = frameptr + BASIC_FRAME
-        self.uc.reg_write(A.UC_ARM_REG_SP, frameptr)
+        self._reg(A.UC_ARM_REG_SP).write(frameptr)
         frame = Frame(frameptr, exc_return)
-        if not self._is_ram(frameptr, len(data)):
-            return frame, False
-        self.uc.mem_write(frameptr, data)
-        return frame, True
+        return frame, self._write_ram(frameptr, data)
 
     def _dispatch(self, exc: int, frame: Frame) -> None:
         """Start the handler of ``exc`` over a stacked frame (entry, tail-chain, derived)."""
@@ -89,10 +89,9 @@ class ExceptionEntry:
             self.scs.record_fault(hfsr=HFSR_VECTTBL)
             self._dispatch(HARDFAULT, frame)
             return
-        uc = self.uc
         handler = vector[0]
-        xpsr = uc.reg_read(A.UC_ARM_REG_XPSR) & ~(XPSR_IT | XPSR_IPSR | XPSR_T)
-        control = uc.reg_read(A.UC_ARM_REG_CONTROL) & CONTROL_NPRIV
+        xpsr = self._reg(A.UC_ARM_REG_XPSR).read() & ~(XPSR_IT | XPSR_IPSR | XPSR_T)
+        control = self._reg(A.UC_ARM_REG_CONTROL).read() & CONTROL_NPRIV
         # IPSR first: Handler mode banks SP to MSP and allows the CONTROL write, which
         # clears SPSEL and FPCA (the handler has no FP context until it uses the FPU).
         self._handler_entry.write((xpsr | (XPSR_T if handler & 1 else 0) | exc, control,
@@ -112,7 +111,7 @@ class ExceptionEntry:
                 or (to_thread and others and not self.scs.ccr & CCR_NONBASETHRDENA)):
             self._fault(USAGEFAULT, exc_return, cfsr=INVPC)
             return
-        frame = Frame(uc.reg_read(A.UC_ARM_REG_SP), exc_return)
+        frame = Frame(self._reg(A.UC_ARM_REG_SP).read(), exc_return)
         nvic.deactivate(current)
         priority = self._execution_priority()
         chained = nvic.deliverable(priority)
@@ -121,7 +120,7 @@ class ExceptionEntry:
             return
         use_psp = to_thread and bool(exc_return & EXC_RETURN_PSP)
         extended = not exc_return & EXC_RETURN_BASIC_FRAME
-        frameptr = uc.reg_read(A.UC_ARM_REG_PSP if use_psp else A.UC_ARM_REG_MSP)
+        frameptr = self._reg(A.UC_ARM_REG_PSP if use_psp else A.UC_ARM_REG_MSP).read()
         size = EXTENDED_FRAME if extended else BASIC_FRAME
         data = self._read_ram(frameptr, size)
         if data is None:
@@ -136,7 +135,7 @@ class ExceptionEntry:
             return
         new_sp = frameptr + size + (4 if xpsr & XPSR_ALIGN and self.scs.ccr & CCR_STKALIGN
                                     else 0)
-        control = uc.reg_read(A.UC_ARM_REG_CONTROL) & CONTROL_NPRIV
+        control = self._reg(A.UC_ARM_REG_CONTROL).read() & CONTROL_NPRIV
         control |= (CONTROL_SPSEL if use_psp else 0) | (CONTROL_FP_ACTIVE if extended else 0)
         if extended:
             self._fp_context.write(struct.unpack_from("<8QI", data, BASIC_FRAME))

@@ -1,0 +1,100 @@
+"""Interrupt cost: IO-core exception entry + return, and the A7 GIC's update.
+
+    python benchmarks/bench_interrupt.py [--interrupts 20000]
+
+- io0: a vector table whose IRQ0 handler is ``bx lr`` and a ``b .`` main loop, written into
+  io0's TCM of boards/mt3620-rdb.yaml. Each round pends IRQ0 and runs a 10-instruction
+  slice: the model takes the interrupt (stacking, vector fetch), the handler returns
+  (EXC_RETURN, unstacking). The same slices without the interrupt are subtracted, so the
+  figure is what one interrupt adds. Plain Unicorn has no interrupt controller; its
+  reference is one bare ``emu_start`` of 10 instructions, printed alongside.
+- a7: ``Gic.update()`` (recomputes the IRQ/FIQ signals) with a few interrupts enabled and
+  one pending, as on every GIC write, level change and acknowledge.
+Host CPU time of this process (steadier than wall time on a loaded machine).
+Targets (issue 16): entry+return <= 25 us; GIC update <= 3 us.
+"""
+
+import argparse
+import struct
+import time
+from pathlib import Path
+
+from unicorn import UC_ARCH_ARM, UC_MODE_MCLASS, UC_MODE_THUMB, Uc
+from unicorn.arm_const import UC_CPU_ARM_CORTEX_M4
+
+from sphere_emu.board import load_board
+from sphere_emu.machine import Machine
+
+ROOT = Path(__file__).resolve().parent.parent
+TCM = 0x00100000
+MAIN, HANDLER = TCM + 0x100, TCM + 0x200
+FIRST_IRQ = 16
+
+
+def io_core_interrupt_us(rounds: int) -> tuple[float, float]:
+    machine = Machine(load_board(ROOT / "boards" / "mt3620-rdb.yaml"))
+    core = machine.cores["io0"]
+    vectors = [TCM + 0x800, MAIN | 1] + [HANDLER | 1] * 30
+    core.address_map.write_memory(TCM, struct.pack(f"<{len(vectors)}I", *vectors))
+    core.address_map.write_memory(MAIN, bytes.fromhex("fee7"))  # b .
+    core.address_map.write_memory(HANDLER, bytes.fromhex("7047"))  # bx lr
+    core.start_at(TCM)
+    core.nvic.set_enabled(FIRST_IRQ, True)
+
+    def timed(pend: bool) -> float:
+        start = time.process_time()
+        for _ in range(rounds):
+            if pend:
+                core.nvic.set_pending(FIRST_IRQ)
+            core.run(10)
+        return time.process_time() - start
+
+    timed(True)  # translate the handler and the loop once
+    base, with_irq = timed(False), timed(True)
+    if core.nvic.active or core.nvic.pending:
+        raise SystemExit("the interrupt was not taken and returned each round")
+    return (with_irq - base) / rounds * 1e6, base / rounds * 1e6
+
+
+def plain_run_us(rounds: int) -> float:
+    uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS)
+    uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_M4)
+    uc.mem_map(TCM, 0x1000)
+    uc.mem_write(MAIN, bytes.fromhex("fee7"))
+    start = time.process_time()
+    for _ in range(rounds):
+        uc.emu_start(MAIN | 1, 0xFFFFFFFF, count=10)
+    return (time.process_time() - start) / rounds * 1e6
+
+
+def gic_update_us(calls: int) -> float:
+    machine = Machine(load_board(ROOT / "boards" / "mt3620.yaml"))
+    gic = machine.cores["a7"].gic
+    for irq in (27, 30, 40, 70):
+        gic.enabled[irq] = True
+        gic.priority[irq] = 0xA0
+    gic.regs["GICD_CTLR"] = 3
+    gic.regs["GICC_CTLR"] = 3
+    gic.regs["GICC_PMR"] = 0xF0
+    gic.set_irq_level(70, True)
+    start = time.process_time()
+    for _ in range(calls):
+        gic.update()
+    return (time.process_time() - start) / calls * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--interrupts", type=int, default=20_000)
+    args = parser.parse_args()
+    irq, slice_us = io_core_interrupt_us(args.interrupts)
+    plain = plain_run_us(args.interrupts)
+    gic = gic_update_us(args.interrupts)
+    print(f"io0 interrupt entry + return      : {irq:7.1f} us   (target <= 25 us)")
+    print(f"io0 10-instruction slice, no IRQ  : {slice_us:7.1f} us   "
+          f"(plain Unicorn emu_start(count=10): {plain:.1f} us, ratio {slice_us / plain:.1f}x)")
+    print(f"a7 GIC update                     : {gic:7.1f} us   (target <= 3 us)")
+
+
+if __name__ == "__main__":
+    main()
