@@ -138,8 +138,10 @@ class Mt3620Dma(Peripheral):
             Register("ISU_VFIFO_ERR", GLOBAL + 0x1C),
             Register("CH_EN_STA", GLOBAL + 0x20, access=RO),
             # SET/CLR read 0, so MediaTek's read-modify-write touches one channel
-            Register("CH_EN_SET", GLOBAL + 0x24, access=WO, write=self._ch_en_set),
-            Register("CH_EN_CLR", GLOBAL + 0x28, access=WO, write=self._ch_en_clr),
+            Register("CH_EN_SET", GLOBAL + 0x24, access=WO, read=lambda: 0,
+                     write=self._ch_en_set),
+            Register("CH_EN_CLR", GLOBAL + 0x28, access=WO, read=lambda: 0,
+                     write=self._ch_en_clr),
             Register("GLBPAUSE", GLOBAL + 0x30),
             Register("GLBSTAPAUSE", GLOBAL + 0x34, access=RO),
             Register("SET_DREQ", GLOBAL + 0x50),

@@ -36,6 +36,7 @@ DLAB = Field("DLAB", 7)
 _ELSI, _OE, _ERBFI, _ETBEI = ELSI.mask, OE.mask, ERBFI.mask, ETBEI.mask
 
 FIFO_DEPTH = 16
+VFF_RX_HANDSHAKE, VFF_TX_HANDSHAKE = 0x1, 0x2  # EXTEND_ADD bits
 BYTE = 0xFF
 DEFAULT_CLOCK_HZ = 26_000_000
 FALLBACK_CHAR_NS = 86_806  # 10 bits at 115200 baud, while no divisor is programmed
@@ -89,13 +90,14 @@ class Mt3620Uart(Peripheral):
             Register("FRACDIV_L", 0x54, writable=BYTE),
             Register("FRACDIV_M", 0x58, writable=0x03),
             Register("FCR_RD", 0x5C, access=RO, read=lambda: self.regs["FCR"]),
-            Register("EXTEND_ADD", 0x64, writable=BYTE),
+            Register("EXTEND_ADD", 0x64, writable=BYTE, write=self._write_extend_add),
             Register("RX_OFFSET", 0x68, access=RO, read=lambda: len(self.rx_fifo)),
             Register("TX_OFFSET", 0x6C, access=RO),
             Register("INTERRUPT_STA", 0x70, access=RO),
         ]
 
     def __init__(self, name: str, ctx: PeripheralContext) -> None:
+        self._dma: dict[bool, Any] = {}  # to_peripheral -> DmaPort at THR/RBR
         self.clock_hz: int = ctx.options.get("clock", DEFAULT_CLOCK_HZ)
         self.rx_fifo: deque[int] = deque()
         self.rx_wire: deque[int] = deque()  # host bytes still being shifted in
@@ -163,6 +165,10 @@ class Mt3620Uart(Peripheral):
             self._rx_event = self.clock.schedule_in(self.char_time_ns(), self._rx_shift_done)
 
     def _rx_push(self, byte: int) -> None:
+        rx_dma = self._dma.get(False)
+        if rx_dma is not None and self._dma_handshake(VFF_RX_HANDSHAKE):
+            rx_dma.give(bytes((byte,)))  # into the RX virtual FIFO, not the 16-byte FIFO
+            return
         if len(self.rx_fifo) >= self.fifo_depth:
             self.regs["LSR"] |= OE.mask  # the new byte is lost; the FIFO keeps what it had
         else:
@@ -177,12 +183,39 @@ class Mt3620Uart(Peripheral):
         return self.regs["RBR"]
 
     def _transmit(self, value: int) -> None:
-        byte = value & BYTE
-        if self.loopback:
-            self._rx_push(byte)
-        else:
-            self.port.transmit(bytes((byte,)), self.now_ns())
+        self._send(bytes((value & BYTE,)))
         self.thre_pending = True  # the byte left at once: THR is empty again
+
+    def _send(self, data: bytes) -> None:
+        if self.loopback:
+            for byte in data:
+                self._rx_push(byte)
+        else:
+            self.port.transmit(data, self.now_ns())
+
+    # -- DMA (VFIFO_EN + EXTEND_ADD handshakes; the DMA engine connects at THR/RBR) ------
+    def _dma_handshake(self, bit: int) -> bool:
+        return bool(self.regs["VFIFO_EN"] & 1 and self.regs["EXTEND_ADD"] & bit)
+
+    def dma_connect(self, offset: int, to_peripheral: bool, port: Any) -> None:
+        if offset != 0:
+            return
+        if port is None:
+            self._dma.pop(to_peripheral, None)
+        else:
+            self._dma[to_peripheral] = port
+
+    def _write_extend_add(self, value: int) -> None:
+        self.regs["EXTEND_ADD"] = value & BYTE
+        self.dma_kick(0)  # a TX handshake switched on finds bytes already waiting
+
+    def dma_kick(self, offset: int) -> None:
+        """The TX channel has bytes: they leave at once, as THR writes do (infinite baud)."""
+        port = self._dma.get(True)
+        if port is not None and self._dma_handshake(VFF_TX_HANDSHAKE):
+            data = port.take(port.remaining())
+            if data:
+                self._send(data)
 
     def _etbei_changed(self, enabled: int) -> None:
         if enabled:
