@@ -32,6 +32,7 @@ from .image.errors import ImageError, Reason
 from .image.metadata import ImageType
 from .image.os_payload import read_load_header
 from .machine import Machine
+from .peripherals.firewall import Firewall
 from .pluton.core import Pluton
 from .pluton.protocol import MEASURE_SECURITY_MONITOR
 from .pluton.rom import ROM_STAGE, BootRefusal, rom_stage
@@ -195,6 +196,9 @@ class BootChain:
             return refusal
         self._console(f"[PLUTON] security monitor verified, measurement "
                       f"{MEASURE_SECURITY_MONITOR} extended; releasing the A7 at {entry:#010x}")
+        for block in self.machine.peripherals.values():
+            if isinstance(block, Firewall):
+                block.close()  # the ROM's last act: nothing shared is reachable yet
         a7.start_at(entry)
         return None
 

@@ -12,6 +12,7 @@ from .devices import Device, DeviceContext, build_devices
 from .errors import FirmwareError
 from .image.elf import ElfImage, read_elf
 from .peripherals import PERIPHERAL_TYPES
+from .peripherals.firewall import Firewall
 from .peripherals.registers import Peripheral, PeripheralContext
 from .pins import Pins
 from .scheduler import RunResult, Scheduler
@@ -65,6 +66,7 @@ class Machine:
             attach = getattr(device, "attach", None)
             if attach is not None:  # a device on a bus block or an ADC channel
                 attach(self.peripherals, self.devices)
+        self._put_firewalls_in_paths()
         self.scheduler = Scheduler(self.clock, list(self.cores.values()), quantum_ns)
 
     def _give_private_blocks_core_time(self, board: BoardSpec) -> None:
@@ -89,6 +91,28 @@ class Machine:
                     attach_core(core)
                 if "core" in getattr(block, "resets", {}):  # a watchdog resets its core
                     block.resets["core"].connect(_CoreRestart(core))
+
+    def _put_firewalls_in_paths(self) -> None:
+        """Every firewall sits in every non-secure view of the bus; an IO core's windows
+        onto memory another core owns are shared ranges it controls."""
+        firewalls = [p for p in self.peripherals.values() if isinstance(p, Firewall)]
+        if not firewalls:
+            return
+        owners: dict[str, int] = {}  # memory -> how many cores' non-secure views show it
+        for core in self.cores.values():
+            seen = {m.memory.name for amap in core.bus_maps if not amap.access.secure
+                    for m in amap.mappings if m.memory}
+            for memory in seen:
+                owners[memory] = owners.get(memory, 0) + 1
+        for core in self.cores.values():
+            m4 = self.board.cores[core.name].type != "cortex-a7"
+            for amap in core.bus_maps:
+                if amap.access.secure:
+                    continue
+                windows = [m for m in amap.mappings if m4 and m.kind == "ram" and m.memory
+                           and owners[m.memory.name] > 1]
+                for firewall in firewalls:
+                    firewall.guard(core.name, amap, core.local_time_ns, windows)
 
     def _build_core(self, spec: CoreSpec) -> Core:
         mappings = []

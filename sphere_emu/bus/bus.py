@@ -26,6 +26,7 @@ from .memory import PAGE, MemoryBlock
 log = logging.getLogger("sphere_emu.bus")
 
 AccessRule = Callable[["Mapping", BusAccess, bool], bool]  # (mapping, who, is_write) -> allowed
+Refusal = Callable[[int, bool], None]  # (address, is_write): says why (logs), once refused
 
 
 @dataclass
@@ -69,6 +70,11 @@ class AddressMap:
         self.mappings: list[Mapping] = []
         self._bases: list[int] = []
         self.access_rules: list[AccessRule] = []
+        # What a firewall refuses, compiled from its tables whenever they change: mapping
+        # base -> who reports it. Probing a dict is all an allowed access pays (~1%); a rule
+        # call on every access would cost ~20% of an MMIO access.
+        self.refused_reads: dict[int, Refusal] = {}
+        self.refused_writes: dict[int, Refusal] = {}
         # Set by the core that owns this map (its ``privileged`` is evaluated lazily):
         self.access = BusAccess(initiator)
         self.on_bus_error: Callable[[int, bool], None] = lambda address, is_write: None
@@ -79,6 +85,9 @@ class AddressMap:
         # The core's busy-wait detector, told of every time-source read (engine/busywait.py).
         self.on_time_source_read: Callable[[int, Any], None] | None = None
         self._unimplemented_seen: set[str] = set()
+        # RAM mappings shown only in part (the firewall's shared-memory windows): base ->
+        # the (start, end, writable) pieces mapped into the core.
+        self._views: dict[int, list[tuple[int, int, bool]]] = {}
 
     # -- building ----------------------------------------------------------------------
     def add(self, mapping: Mapping) -> Mapping:
@@ -108,8 +117,8 @@ class AddressMap:
                 assert m.memory is not None
                 if m.base % PAGE or m.size % PAGE or m.offset % PAGE:
                     raise ValueError(f"{m.name}: memory must be 4 KiB aligned")
-                perms = UC_PROT_ALL if m.kind == "ram" else UC_PROT_READ | UC_PROT_EXEC
-                uc.mem_map_ptr(m.base, m.size, perms, m.memory.address + m.offset)
+                for start, end, writable in self._views.get(m.base, [(m.base, m.end, True)]):
+                    self._map_ram(uc, m, start, end, writable)
             else:
                 sources = getattr(m.peripheral, "time_sources", None)
                 if sources is not None:
@@ -138,6 +147,27 @@ class AddressMap:
             self._uc.mem_unmap(mapping.base, mapping.size)
             self._uc.mem_map_ptr(mapping.base, mapping.size, perms, memory.address + offset)
             self._uc.ctl_remove_cache(mapping.base, mapping.end)
+
+    @staticmethod
+    def _map_ram(uc: Uc, m: Mapping, start: int, end: int, writable: bool) -> None:
+        assert m.memory is not None
+        perms = UC_PROT_ALL if m.kind == "ram" and writable else UC_PROT_READ | UC_PROT_EXEC
+        uc.mem_map_ptr(start, end - start, perms, m.memory.address + m.offset + start - m.base)
+
+    def restrict_memory(self, m: Mapping, pieces: list[tuple[int, int, bool]]) -> None:
+        """Show the core only ``pieces`` (start, end, writable) of RAM mapping ``m``; the
+        rest of it is nothing-there (a bus error). How the firewall's memory ranges act:
+        no hook on the RAM path. Not to be called while this map's core is running."""
+        old = self._views.get(m.base, [(m.base, m.end, True)])
+        if old == pieces:
+            return
+        self._views[m.base] = list(pieces)
+        if self._uc is not None:
+            for start, end, _ in old:
+                self._uc.mem_unmap(start, end - start)
+            for start, end, writable in pieces:
+                self._map_ram(self._uc, m, start, end, writable)
+            self._uc.ctl_remove_cache(m.base, m.end)
 
     def _map_mmio_run(self, uc: Uc, base: int, size: int, members: list[Mapping]) -> None:
         if len(members) == 1 and members[0].base <= base and base + size <= members[0].end:
@@ -181,6 +211,9 @@ class AddressMap:
             if replayed:
                 return value
         who = self.access
+        if m.base in self.refused_reads:
+            self.refused_reads[m.base](m.base + offset, False)
+            return self._refuse(m.base + offset, False)
         if self.access_rules and not self._allowed(m, who, False):
             return self._refuse(m.base + offset, False)
         if m.peripheral is None:
@@ -200,6 +233,10 @@ class AddressMap:
         if cut is not None and cut.record is not None and cut.replay(True, m.base + offset)[0]:
             return
         who = self.access
+        if m.base in self.refused_writes:
+            self.refused_writes[m.base](m.base + offset, True)
+            self._refuse(m.base + offset, True)
+            return
         if self.access_rules and not self._allowed(m, who, True):
             self._refuse(m.base + offset, True)
             return

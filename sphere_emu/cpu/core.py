@@ -77,6 +77,11 @@ class Core(ABC):
         view, whatever world runs); by default the core's own map."""
         return self.address_map
 
+    @property
+    def bus_maps(self) -> list[AddressMap]:
+        """Every view of the bus this core has (the A7: one per world)."""
+        return [self.address_map]
+
     def local_time_ns(self) -> int:
         """Virtual time at the instruction executing now (cores that count their retired
         instructions inside a slice refine this; otherwise it is the slice's start)."""

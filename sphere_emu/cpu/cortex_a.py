@@ -179,6 +179,10 @@ class CortexA7(CortexA7Debug, Core):
         return self.world.map
 
     @property
+    def bus_maps(self) -> list[AddressMap]:
+        return [self.secure.map, self.normal.map]
+
+    @property
     def physical_map(self) -> AddressMap:
         """The Secure World's view: every mapping, for bus masters such as Pluton."""
         return self.secure.map

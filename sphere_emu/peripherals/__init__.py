@@ -3,6 +3,7 @@
 from ..pluton.mailbox import PlutonMailbox
 from .adc import Mt3620Adc
 from .dma import Mt3620Dma
+from .firewall import Firewall
 from .gpt import Mt3620Gpt
 from .isu import Mt3620Isu
 from .isu_i2c import Mt3620I2c
@@ -17,6 +18,6 @@ from .wdt import Mt3620Wdt
 PERIPHERAL_CLASSES: tuple[type[Peripheral], ...] = (
     Mt3620Uart, Mt3620Gpt, PlutonMailbox, Mt3620Mailbox, IoCoreResetControl,
     Mt3620I2c, Mt3620Dma, Mt3620SpiMaster, Mt3620Adc, Mt3620Wdt,
-    Mt3620Isu, Mt3620Rgu)
+    Mt3620Isu, Mt3620Rgu, Firewall)
 
 PERIPHERAL_TYPES: dict[str, type[Peripheral]] = {cls.TYPE: cls for cls in PERIPHERAL_CLASSES}

@@ -90,11 +90,13 @@ static void start_rt(struct app *app)
         kprintf("[kernel] %s: both IO cores are taken\n", app->m.name);
         return;
     }
+    if (ownership_claim(&app->m, core) < 0) return;
     intercore_setup(core);
     struct smc_result r = smc_call_regs(SM_START_RT_CORE, (uint32_t)core, (uint32_t)app->exe, app->exe_size);
     if (r.r0 != SM_OK) {
         kprintf("[kernel] %s: the Security Monitor did not start it on io%d (status %#x)\n",
                 app->m.name, core, (unsigned)r.r0);
+        ownership_release(&app->m, core);
         return;
     }
     app->core = core;
@@ -131,6 +133,6 @@ void apps_start(uint32_t table_addr)
         else if (!hl) hl = app;
         else kprintf("[kernel] %s: only one high-level app runs at a time\n", app->m.name);
     }
-    if (hl) user_run(hl);
+    if (hl && ownership_claim(&hl->m, SM_OWNER_A7) == 0) user_run(hl);
     kprintf("[kernel] no high-level app to run\n");
 }

@@ -39,9 +39,15 @@ struct manifest {
     int connections;
     char allowed[MAX_CONNECTIONS][40];
     uint32_t storage_kb;
+    uint32_t blocks;                 /* bit n: block SM_BLOCK_n the capabilities claim */
 };
 const char *manifest_parse(const char *json, size_t len, struct manifest *m);
 int manifest_allows_connection(const struct manifest *m, const char *component_id);
+
+/* ownership.c: the blocks a manifest claims, and claiming them for a core. */
+const char *ownership_parse(const char *caps, const char *end, struct manifest *m);
+int ownership_claim(const struct manifest *m, int owner);   /* 0, or -1: refused (logged) */
+void ownership_release(const struct manifest *m, int owner);
 
 /* apps.c: an installed app package, found in the flash table and verified. */
 struct app {

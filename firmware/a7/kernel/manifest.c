@@ -97,7 +97,7 @@ static const char *capabilities(const char *caps, const char *end, struct manife
             return fail(MANIFEST_E_STORAGE);
         m->storage_kb = (uint32_t)kb;
     }
-    return 0;
+    return ownership_parse(caps, end, m);
 }
 
 const char *manifest_parse(const char *json, size_t len, struct manifest *m)

@@ -74,6 +74,10 @@ static uint32_t set_comm_buffer(uint32_t core, uint32_t address, uint32_t size)
     if (core > 1 || !ns_range_ok(address, size)) return SM_E_BAD_ARGUMENT;
     comm_buffer[core].address = address;
     comm_buffer[core].size = size;
+    /* The firewall is page granular: the core sees the whole pages the buffers touch. */
+    uint32_t first = address & ~(FIREWALL_PAGE - 1);
+    firewall_set_window(core, first,
+                        ((address + size + FIREWALL_PAGE - 1) & ~(FIREWALL_PAGE - 1)) - first);
     print("[SM] io");
     print_u32(core);
     print(" comm buffer at ");
@@ -98,6 +102,7 @@ static uint32_t peripheral(uint32_t acquire, uint32_t who, uint32_t block)
         if (owner[block] != who) return SM_E_DENIED;
         owner[block] = OWNER_FREE;
     }
+    firewall_set_block(block, owner[block]);
     print("[SM] block ");
     print_u32(block);
     print(acquire ? " acquired by " : " released by ");

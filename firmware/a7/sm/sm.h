@@ -59,4 +59,10 @@ uint32_t rtcore_start(uint32_t core, uint32_t elf, uint32_t size);
 uint32_t rtcore_stop(uint32_t core);
 
 void print_status(const char *what, uint32_t code);
+
+/* The I/O firewall (firewall.c): owner SM_OWNER_*, or anything else for Secure-only. Comm
+   windows are page granular; each IO core has one. */
+#define FIREWALL_PAGE 0x1000u
+void firewall_set_block(uint32_t block, uint32_t owner);
+void firewall_set_window(uint32_t core, uint32_t address, uint32_t size);
 #endif
