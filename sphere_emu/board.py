@@ -40,7 +40,8 @@ from typing import Any
 import yaml
 
 from .devices.spec import DeviceSpec, PinsSpec, parse_devices, parse_pins
-from .errors import BoardError
+from .errors import BoardError, SphereEmuError
+from .files import read_text
 from .units import parse_frequency_hz, parse_int, parse_size
 
 CORE_TYPES = ("cortex-m4f", "cortex-a7")
@@ -138,16 +139,18 @@ class _Loader:
         self.origins: dict[Path_, Path] = {}
 
     def load(self, path: Path, stack: tuple[Path, ...] = ()) -> dict[str, Any]:
-        path = path.resolve()
+        where = f"{stack[-1]}: include: " if stack else ""
+        try:
+            path = path.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+            raise BoardError(f"{where}{path}: cannot resolve the path (symbolic link loop)"
+                             ) from None
         if path in stack:
             raise BoardError(f"{stack[-1]}: include: include cycle through {path.name}")
         try:
-            text = path.read_text()
-        except FileNotFoundError:
-            where = f"{stack[-1]}: include" if stack else str(path)
-            raise BoardError(f"{where}: no such file: {path}") from None
-        except OSError as err:
-            raise BoardError(f"{path}: cannot read: {err.strerror}") from None
+            text = read_text(path, "board file")
+        except SphereEmuError as err:
+            raise BoardError(f"{where}{err}") from None
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as err:

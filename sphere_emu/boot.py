@@ -28,6 +28,7 @@ from .board import PREBUILT, BoardSpec, OsSpec
 from .cpu.core import CoreState
 from .device import Device
 from .errors import SphereEmuError
+from .files import read_file
 from .image.errors import ImageError, Reason
 from .image.metadata import ImageType
 from .image.os_payload import read_load_header
@@ -129,23 +130,21 @@ def device_images(device: Device, os: OsSpec,
                                  (FLASH_KERNEL, "normal-world-kernel", os.kernel)):
         if slot in slots:
             images.append(FlashImage(kind, f"flash/{slot}.imagepackage",
-                                     slots[slot].read_bytes()))
+                                     read_file(slots[slot], "image package")))
         else:
             images.append(FlashImage(kind, str(fallback), _read(fallback)))
     names = dict(sideloaded)
     apps = list(names) + sorted(s for s in slots if s.startswith("app-") and s not in names)
     images += [FlashImage(FLASH_APPLICATION, names.get(s, f"flash/{s}.imagepackage"),
-                          slots[s].read_bytes()) for s in apps]
+                          read_file(slots[s], "image package")) for s in apps]
     return images
 
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise BootError(f"{path}: no such OS image package (see the board's 'os' key)") from None
-    except OSError as err:
-        raise BootError(f"{path}: cannot read: {err.strerror}") from None
+        return read_file(path, "OS image package")
+    except SphereEmuError as err:
+        raise BootError(f"{err} (see the board's 'os' key)") from None
 
 
 class _ReportingPluton(Pluton):

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import SphereEmuError
-from .trust.files import PRIVATE, read_file, write_file
+from .files import read_file
+from .trust.files import PRIVATE, write_file
 
 if TYPE_CHECKING:  # imported lazily at run time: cryptography is slow to import
     from .trust.keys import Certificate
@@ -300,11 +301,11 @@ class Device:
 
         return [load_certificate(p) for p in sorted((self.path / TRUST_DIR).glob("*.cert.pem"))]
 
-    def trust(self, certificate_pem: bytes) -> Path:
-        """Add a signing certificate to the device's trust directory."""
+    def trust(self, certificate_pem: bytes, source: str = "certificate") -> Path:
+        """Add a signing certificate (read from ``source``) to the device's trust directory."""
         from .trust.keys import parse_certificate
 
-        cert = parse_certificate(certificate_pem, "certificate")
+        cert = parse_certificate(certificate_pem, source)
         return write_file(self.path / TRUST_DIR / f"{cert.thumbprint.hex()}.cert.pem",
                           cert.pem(), force=True)
 

@@ -135,9 +135,9 @@ class Machine:
         return core
 
     # -- loading -----------------------------------------------------------------------
-    def load_elf(self, core_name: str, path: str | Path) -> ElfImage:
+    def load_elf(self, core_name: str, path: str | Path | ElfImage) -> ElfImage:
         """Copy an ELF's segments into ``core_name``'s view of memory and start it there."""
-        image = read_elf(path)
+        image = path if isinstance(path, ElfImage) else read_elf(path)
         core = self.cores[core_name]
         for seg in image.segments:
             try:

@@ -94,10 +94,10 @@ def test_error_in_an_included_file_names_that_file(tmp_path):
 
 def test_missing_include_and_bad_yaml(tmp_path):
     board = write(tmp_path, "board.yaml", "include: nowhere.yaml\n")
-    assert "no such file" in error_of(board) and "nowhere.yaml" in error_of(board)
+    assert "no such board file" in error_of(board) and "nowhere.yaml" in error_of(board)
     bad = write(tmp_path, "bad.yaml", "cores: [\n")
     assert "invalid YAML" in error_of(bad)
-    assert "no such file" in error_of(tmp_path / "absent.yaml")
+    assert "no such board file" in error_of(tmp_path / "absent.yaml")
 
 
 def test_include_cycle_is_refused(tmp_path):

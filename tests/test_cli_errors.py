@@ -8,7 +8,7 @@ HELLO = str(PREBUILT / "hello-rt.elf")
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["run", "nope.yaml"], "no such file"),
+    (["run", "nope.yaml"], "no such board file"),
     (["run", BOARD, "/nonexistent.imagepackage"], "no such image package"),
     (["run", BOARD, "--timeout", "2parsecs"], "not a duration"),
     (["run", BOARD, HELLO, "--core", "io0", "--uart", "bad"], "--uart 'bad': expected"),
@@ -29,4 +29,22 @@ def test_a_file_that_is_not_an_elf(cli, tmp_path):
     junk = tmp_path / "junk.elf"
     junk.write_bytes(b"junk\n")
     result = cli("run", BOARD, str(junk), "--core", "io0")
-    assert result.returncode == 2 and "not a valid ELF file" in result.stderr
+    assert result.returncode == 2 and "not an ELF file" in result.stderr
+
+
+@pytest.mark.parametrize("what", ["length word", "magic"])
+def test_a_sideloaded_package_refused_for_its_layout_exits_5_like_any_refusal(cli, tmp_path,
+                                                                               what):
+    data = bytearray((PREBUILT / "hello-rt.imagepackage").read_bytes())
+    length_at = len(data) - 64 - 4
+    meta_len = int.from_bytes(data[length_at:length_at + 4], "little")
+    at = length_at + 1 if what == "length word" else length_at - meta_len + 4
+    data[at] ^= 0xFF
+    bad = tmp_path / "hello-rt.imagepackage"
+    bad.write_bytes(bytes(data))
+    result = cli("run", BOARD, str(bad), "--timeout", "10ms")
+    assert result.returncode == 5, result.stderr
+    assert result.stderr.splitlines() == [
+        line for line in result.stderr.splitlines()
+        if line.startswith(f"sideload refused: app image {bad}: malformed: ")]
+    assert len(result.stderr.splitlines()) == 1

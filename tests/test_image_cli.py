@@ -94,7 +94,7 @@ def test_bad_manifest_is_one_line_naming_the_field(workdir):
     result = run("image", "pack-application", "--manifest", "bad.json", "--executable",
                  "app.elf", "--key", "development", "-o", "x.imagepackage", ok=False)
     assert result.exit_code == 2
-    assert result.stderr.strip() == ("sphere-emu: error: app_manifest.json: "
+    assert result.stderr.strip() == ("sphere-emu: error: bad.json: "
                                      "Capabilities.Uart[0]: must be one of ISU0, ISU1, ISU2, "
                                      "ISU3, ISU4")
 

@@ -12,6 +12,20 @@ COMMAND_MODULES = ("run", "board", "image", "keys", "device", "sdk")
 
 
 class _Main(click.Group):
+    def main(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - click's signature
+        """Usage errors are one line too (click's default is a usage block and a hint)."""
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("sphere-emu: aborted", err=True)
+            sys.exit(1)
+        except click.ClickException as err:
+            where = f"{err.ctx.command_path}: " if getattr(err, "ctx", None) else ""
+            hint = (f" (see {err.ctx.command_path} --help)"
+                    if isinstance(err, click.UsageError) and err.ctx else "")
+            click.echo(f"sphere-emu: error: {where}{err.format_message()}{hint}", err=True)
+            sys.exit(err.exit_code)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)

@@ -13,7 +13,7 @@ def command() -> None:
 
 
 @command.command(name="show")
-@click.argument("board", type=click.Path(dir_okay=False))
+@click.argument("board", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def show(board: str, as_json: bool) -> None:
     """Print every core's address map with peripherals and IRQs."""

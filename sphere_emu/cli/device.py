@@ -15,7 +15,7 @@ def command() -> None:
 
 @command.command(name="create")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--root-cert", type=click.Path(dir_okay=False),
+@click.option("--root-cert", type=click.Path(),
               help="Root-of-trust certificate (default: the bundled development CA).")
 @click.option("--capability", "capabilities", multiple=True, metavar="NAME",
               help="Capability to burn (repeatable). Default: app-development.")
@@ -26,7 +26,7 @@ def command() -> None:
 def create(directory, root_cert, capabilities, no_capabilities, rollback_fuse, force) -> None:
     """Make a new device with a fresh secret (hence a fresh identity)."""
     from ..device import Capability, Device
-    from ..trust.files import read_file
+    from ..files import read_file
 
     if no_capabilities and capabilities:
         raise SphereEmuError("give --capability or --no-capabilities, not both")
@@ -74,14 +74,14 @@ def show(directory, as_json) -> None:
 
 @command.command(name="trust")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.argument("certificate", type=click.Path(dir_okay=False))
+@click.argument("certificate", type=click.Path())
 def trust(directory, certificate) -> None:
     """Add a signing certificate to a device's trust store."""
     from ..device import Device
-    from ..trust.files import read_file
+    from ..files import read_file
 
     device = Device.open(directory)
-    path = device.trust(read_file(certificate, "certificate"))
+    path = device.trust(read_file(certificate, "certificate"), certificate)
     thumb = path.name.split(".")[0]
     signer = device.trust_store().lookup(bytes.fromhex(thumb))
     scope = ("every image type" if signer and signer.image_types is None
@@ -92,15 +92,15 @@ def trust(directory, certificate) -> None:
 
 @command.command(name="install")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.argument("package", type=click.Path(dir_okay=False))
+@click.argument("package", type=click.Path())
 @click.option("--slot", help="Flash slot (default: from the image type, e.g. security-monitor).")
 @click.option("--unverified", is_flag=True,
               help="Install even if the device would refuse it (to test boot refusals).")
 def install(directory, package, slot, unverified) -> None:
     """Write an image package into a device's flash."""
     from ..device import Device
+    from ..files import read_file
     from ..image.errors import ImageError
-    from ..trust.files import read_file
 
     device = Device.open(directory)
     try:
@@ -112,7 +112,7 @@ def install(directory, package, slot, unverified) -> None:
 
 @command.command(name="attest")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--board", type=click.Path(dir_okay=False),
+@click.option("--board", type=click.Path(),
               help="Board to boot on (default: the bundled mt3620-rdb.yaml and its OS).")
 @click.option("--nonce", metavar="HEX", help="32-byte nonce, as 64 hex digits (default: random).")
 @click.option("--time", "duration", default="200ms", show_default=True, metavar="DURATION",

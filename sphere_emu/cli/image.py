@@ -73,7 +73,7 @@ def _options(build_time: str, security_version: int | None, under_development: b
 
 
 def _read(path: str, what: str) -> bytes:
-    from ..trust.files import read_file
+    from ..files import read_file
 
     return read_file(path, what)
 
@@ -82,7 +82,7 @@ _common_options = [
     click.option("--key", required=True, metavar="KEY.key.pem|development",
                  help="Signing key (its NAME.cert.pem beside it), or 'development' for the "
                       "bundled development key."),
-    click.option("--cert", type=click.Path(dir_okay=False), help="Certificate of --key, if "
+    click.option("--cert", type=click.Path(), help="Certificate of --key, if "
                  "it is not beside the key."),
     click.option("--destination", "-o", required=True, type=click.Path(dir_okay=False),
                  help="Where to write the .imagepackage."),
@@ -112,9 +112,9 @@ def command() -> None:
 
 
 @command.command(name="pack-application")
-@click.option("--manifest", required=True, type=click.Path(dir_okay=False),
+@click.option("--manifest", required=True, type=click.Path(),
               help="The app_manifest.json.")
-@click.option("--executable", required=True, type=click.Path(dir_okay=False),
+@click.option("--executable", required=True, type=click.Path(),
               help="The file the manifest's EntryPoint names (an ELF for real-time apps).")
 @click.option("--file", "files", multiple=True, metavar="SRC:DEST",
               help="Another file to include, at DEST inside the package (repeatable).")
@@ -130,16 +130,22 @@ def pack_application(manifest, executable, files, key, cert, destination, build_
         if not sep or not src or not dest:
             raise SphereEmuError(f"--file {spec!r}: expected SRC:DEST")
         extra.append((dest, _read(src, "file")))
-    data = pack(_read(manifest, "manifest"), _read(executable, "executable"),
-                _signer(key, cert), files=extra,
-                options=_options(build_time, security_version, under_development, compress,
-                                 image_id))
+    from ..image.errors import ManifestError
+
+    try:
+        data = pack(_read(manifest, "manifest"), _read(executable, "executable"),
+                    _signer(key, cert), files=extra,
+                    options=_options(build_time, security_version, under_development, compress,
+                                     image_id))
+    except ManifestError as err:  # name the file the user gave, not the name inside packages
+        raise ManifestError(f"{manifest}: {str(err).removeprefix('app_manifest.json: ')}"
+                            ) from None
     _write_output(destination, data)
     click.echo(f"{destination}: {len(data)} bytes")
 
 
 @command.command(name="pack-os-component")
-@click.argument("binary", type=click.Path(dir_okay=False))
+@click.argument("binary", type=click.Path())
 @click.option("--type", "type_label", required=True, metavar="TYPE",
               help="Image type: security-monitor, kernel (normal-world-kernel), loader, dtb, "
                    "rootfs, pluton-runtime, ... (any image type in kebab case).")
@@ -188,13 +194,17 @@ def _abi(spec: str, option: str):  # noqa: ANN202 - a metadata.AbiVersion
 
 
 @command.command(name="show")
-@click.argument("package", type=click.Path(dir_okay=False))
+@click.argument("package", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def show(package, as_json) -> None:
     """Decode every section of PACKAGE (and its files, for an application)."""
+    from ..image.errors import ImageError
     from ..image.show import describe
 
-    block = describe(_read(package, "image package"), package)
+    try:
+        block = describe(_read(package, "image package"), package)
+    except ImageError as err:
+        raise ImageError(err.reason, f"{package}: {err}") from None
     if as_json:
         click.echo(json.dumps(block.to_json(), indent=2, default=str))
     else:
@@ -202,8 +212,8 @@ def show(package, as_json) -> None:
 
 
 @command.command(name="verify")
-@click.argument("package", type=click.Path(dir_okay=False))
-@click.option("--trust", "trusted", multiple=True, type=click.Path(dir_okay=False),
+@click.argument("package", type=click.Path())
+@click.option("--trust", "trusted", multiple=True, type=click.Path(),
               metavar="CERT", help="Trust this certificate (repeatable). Default: the "
                                    "bundled development CA and signing key.")
 @click.option("--device", type=click.Path(file_okay=False),

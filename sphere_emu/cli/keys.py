@@ -13,7 +13,7 @@ def command() -> None:
 @click.option("--ca", "ca_key", metavar="KEY.key.pem|development",
               help="Have this CA issue the certificate (default: self-signed). "
                    "'development' is the bundled development CA.")
-@click.option("--ca-cert", type=click.Path(dir_okay=False),
+@click.option("--ca-cert", type=click.Path(),
               help="Certificate of --ca, if it is not beside the key.")
 @click.option("--is-ca", is_flag=True, help="Make a CA certificate (it can issue others).")
 @click.option("--common-name", help="Subject CN (default: NAME's file name).")
@@ -35,7 +35,7 @@ def create(name, ca_key, ca_cert, is_ca, common_name, force) -> None:
 
 
 @command.command(name="show")
-@click.argument("certificate", type=click.Path(dir_okay=False))
+@click.argument("certificate", type=click.Path())
 def show(certificate) -> None:
     """Print a certificate's subject, issuer, thumbprint and key hash."""
     from ..trust.keys import load_certificate

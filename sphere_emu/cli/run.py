@@ -8,22 +8,22 @@ import click
 
 from ..board import load_board
 from ..boot import BootChain, device_images
-from ..device import PACKAGE_SUFFIX, Device
+from ..device import Device, DeviceError
 from ..errors import SphereEmuError
+from ..files import read_file, sniff
 from ..gdb import parse_gdb_options, start_servers
 from ..hostio import HostIO, Route, parse_route
-from ..image.elf import ElfImage
+from ..image.elf import ElfImage, read_elf
 from ..image.errors import ImageError
 from ..machine import Machine
 from ..pinio import PinIO, check_trace
 from ..runner import Outcome, Runner, RunReport
-from ..trust.files import read_file
 from ..units import format_ns, parse_duration_ns
 
 
 @click.command(name="run")
-@click.argument("board", type=click.Path(dir_okay=False))
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("board", type=click.Path())
+@click.argument("files", nargs=-1, type=click.Path())
 @click.option("--core", "cores", multiple=True, metavar="NAME[=FILE]",
               help="Core to load an ELF onto: NAME takes the next FILE argument, NAME=FILE "
                    "names it directly. Repeat for several cores.")
@@ -68,13 +68,12 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gd
     4 every started core halted (guest lockup), 5 the boot chain refused an image.
     """
     spec = load_board(board)
-    packages = [f for f in files if f.endswith(PACKAGE_SUFFIX)]
-    if cores and (packages or device_dir):
+    if cores and device_dir:
         raise SphereEmuError("--core runs bare-metal ELFs; image packages and --device boot "
                              "the board's OS: give one or the other")
-    if not cores and len(packages) != len(files):
-        raise SphereEmuError("an ELF needs --core NAME (e.g. --core io0); apps to boot with "
-                             "the OS must be .imagepackage files")
+    # Without --core every file is an app package to sideload: read (bounded) and sniffed
+    # first, so an ELF given by mistake is named as one.
+    packages = [] if cores else [(path, _read_package(path)) for path in files]
     options = _RunOptions(
         timeout_ns=parse_duration_ns(timeout) if timeout else None,
         routes={r.port: r for r in map(parse_route, uarts)},
@@ -83,13 +82,14 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gd
         fail_on=_patterns("--fail-on", fail_on), quiet=quiet, vcd=vcd,
         trace=check_trace(trace), drives=drives)
     if cores:
+        elfs = [(name, read_elf(path)) for name, path in _assign_files(cores, files, spec.cores)]
+        # Only now: bad input is refused before the machine's big allocations.
         machine = Machine(spec, fast_forward=not no_fast_forward)
-        images = {name: machine.load_elf(name, path)
-                  for name, path in _assign_files(cores, files, spec.cores)}
+        images = {name: machine.load_elf(name, elf) for name, elf in elfs}
         _run(machine, None, images, options)
         return
     with (Device.open(device_dir) if device_dir else Device.temporary()) as device:
-        slots = [(_sideload(device, path), path) for path in packages]
+        slots = [(_sideload(device, path, data), path) for path, data in packages]
         machine = Machine(spec, fast_forward=not no_fast_forward)
         _run(machine, BootChain(machine, device, device_images(device, spec.os, slots)), {},
              options)
@@ -118,13 +118,24 @@ def _patterns(option: str, patterns: tuple[str, ...]) -> list[str]:
     return list(patterns)
 
 
-def _sideload(device: Device, path: str) -> str:
+def _read_package(path: str) -> bytes:
+    data = read_file(path, "image package")
+    if sniff(data) == "ELF file":
+        raise SphereEmuError(f"{path}: an ELF file needs --core NAME (e.g. --core io0); apps "
+                             "to boot with the OS are image packages")
+    return data
+
+
+def _sideload(device: Device, path: str, data: bytes) -> str:
     """Put an app package into the device's flash. The boot chain verifies it, not this:
-    a package the device would refuse is refused at boot, by the stage whose job it is."""
+    a package the device would refuse is refused at boot, by the stage whose job it is.
+    One whose layout does not even name its flash slot is refused here, the same way
+    (one line, exit status 5: docs/boot-chain.md)."""
     try:
-        return device.install(read_file(path, "image package"), verify=False)
-    except ImageError as err:
-        raise ImageError(err.reason, f"{path}: {err}") from None
+        return device.install(data, verify=False)
+    except (ImageError, DeviceError) as err:
+        click.echo(f"sideload refused: app image {path}: {err}", err=True)
+        sys.exit(Outcome.REFUSED.exit_code)
 
 
 def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],

@@ -29,11 +29,11 @@ from ..cpu.core import CoreState
 from ..device import Device
 from ..devices import Device as BoardDevice
 from ..devices.drive import parse_drive
+from ..files import read_file
 from ..machine import Machine
 from ..pins import Pin
 from ..runner import LineEvent
 from ..serial import SerialPort
-from ..trust.files import read_file
 from ..units import parse_duration_ns
 
 

@@ -48,14 +48,3 @@ def write_file(path: str | Path, data: bytes, *, mode: int = PUBLIC, force: bool
             os.unlink(tmp)
     return path
 
-
-def read_file(path: str | Path, what: str = "file") -> bytes:
-    path = Path(path)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SphereEmuError(f"{path}: no such {what}") from None
-    except IsADirectoryError:
-        raise SphereEmuError(f"{path}: is a directory, not a {what}") from None
-    except OSError as err:
-        raise SphereEmuError(f"{path}: cannot read ({err.strerror})") from None

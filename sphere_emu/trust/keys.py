@@ -17,8 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..files import read_file
 from . import TrustError
-from .files import PRIVATE, PUBLIC, read_file, write_file
+from .files import PRIVATE, PUBLIC, write_file
 
 KEY_SUFFIX = ".key.pem"
 CERT_SUFFIX = ".cert.pem"
