@@ -29,6 +29,16 @@ def _alarm(signum, frame):  # noqa: ANN001, ARG001
     raise _Hung()
 
 
+def peak_rss_mib() -> float:
+    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited across exec from the
+    parent that started it)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run_case(args: list[str]) -> dict:
     out, err = io.StringIO(), io.StringIO()
     status: object = 0
@@ -49,14 +59,14 @@ def run_case(args: list[str]) -> dict:
         gc.collect()  # one command per process for a user: what it built is gone after it
     return {"args": args, "status": status, "stderr": err.getvalue(),
             "seconds": time.monotonic() - start,
-            "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "rss_mib": peak_rss_mib()}
 
 
 def main_() -> None:
     signal.signal(signal.SIGALRM, _alarm)
     cases = json.load(sys.stdin)
     results = [run_case(args) for args in cases]
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mib = peak_rss_mib()
     json.dump({"results": results, "peak_rss_mib": peak_mib}, sys.__stdout__)
 
 
