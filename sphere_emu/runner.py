@@ -1,11 +1,20 @@
 """Running a machine until something a user cares about happens.
 
 The CLI's ``run`` and the Python testing API share this: expectations on UART lines, lines
-that mean failure, a virtual-time limit, and guest lockups. The outcome maps to the exit
-codes documented in docs/cli.md.
+that mean failure, a virtual-time limit, a host-time limit, Ctrl-C and guest lockups. The
+outcome maps to the exit codes documented in docs/cli.md.
+
+The host stops a run (Ctrl-C, the wall-clock limit) the same way: a flag, a stop request
+to the scheduler and each core's ``stop_soon``, so the engine returns within a moment
+whatever the guest does. SIGINT never raises inside Unicorn's callbacks (ctypes would
+swallow the exception and print it); outside the engine it raises KeyboardInterrupt, so
+a run blocked waiting for a debugger or host input stops too.
 """
 
+import contextlib
 import re
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +34,8 @@ class Outcome(Enum):
     LOCKUP = 4  # every started core halted (lockup or fatal fault)
     REFUSED = 5  # the boot chain refused an image (docs/boot-chain.md)
     DEBUG = 6  # a core stopped for the debugger (only seen through the API)
+    WALL_TIMEOUT = 7  # the host-time limit (--wall-timeout) passed first
+    INTERRUPTED = 130  # Ctrl-C (SIGINT), as a shell reports a process killed by it
 
     @property
     def exit_code(self) -> int:
@@ -46,6 +57,7 @@ class RunReport:
     failure: LineEvent | None = None
     halted: dict[str, str] = field(default_factory=dict)  # core -> reason
     refusal: str | None = None  # the boot refusal's one-line message
+    idle: bool = False  # the run ended because nothing could run again (not at its limit)
 
 
 class Debugger(Protocol):
@@ -67,8 +79,12 @@ class Runner:
 
     def __init__(self, machine: Machine, expect: list[str] = (), fail_on: list[str] = (),
                  poll=None, debugger: "Debugger | None" = None,
-                 awaits_input: Callable[[], bool] = lambda: False) -> None:
+                 awaits_input: Callable[[], bool] = lambda: False,
+                 wall_timeout_s: float | None = None) -> None:
         self.machine = machine
+        self.wall_timeout_s = wall_timeout_s
+        self._wall_deadline: float | None = None
+        self.host_stop: Outcome | None = None  # WALL_TIMEOUT or INTERRUPTED, once asked
         self.debugger = debugger
         self._awaits_input = awaits_input  # host input may still wake an idle machine
         self.expect = [re.compile(p) for p in expect]
@@ -105,10 +121,66 @@ class Runner:
         self.machine.scheduler.request_stop()
 
     def run(self, timeout_ns: int | None) -> RunReport:
+        """Run until the outcome is known (see ``Outcome``)."""
+        with self._host_stops():
+            try:
+                return self._run(timeout_ns)
+            except (KeyboardInterrupt, _HostStop):  # raised outside the engine: see _signal
+                if self.host_stop is None:
+                    self.host_stop = Outcome.INTERRUPTED  # SIGINT before our handler was in
+                return self._report(self.host_stop, self._check_halted())
+
+    @contextlib.contextmanager
+    def _host_stops(self):  # noqa: ANN202 - a context manager
+        """While running: SIGINT stops the run, and so does the wall-clock limit (a SIGALRM
+        timer; off the main thread, where signals cannot go, a check between slices)."""
+        main = threading.current_thread() is threading.main_thread()
+        wall = self.wall_timeout_s
+        hooks = self.machine.scheduler.slice_hooks
+        if wall is not None:
+            self._wall_deadline = time.monotonic() + wall
+        saved = {}
+        if main:
+            saved[signal.SIGINT] = signal.signal(signal.SIGINT, self._signal)
+            if wall is not None:
+                saved[signal.SIGALRM] = signal.signal(signal.SIGALRM, self._signal)
+                signal.setitimer(signal.ITIMER_REAL, wall)
+        elif wall is not None:
+            hooks.append(self._check_wall)
+        try:
+            yield
+        finally:
+            if signal.SIGALRM in saved:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            for signum, handler in saved.items():
+                signal.signal(signum, handler)
+            if self._check_wall in hooks:
+                hooks.remove(self._check_wall)
+
+    def _check_wall(self) -> None:
+        if self._wall_deadline is not None and time.monotonic() >= self._wall_deadline:
+            self._stop_for(Outcome.WALL_TIMEOUT)
+
+    def _signal(self, signum: int, frame) -> None:  # noqa: ANN001 - a frame
+        self._stop_for(Outcome.INTERRUPTED if signum == signal.SIGINT else Outcome.WALL_TIMEOUT)
+        if not _inside_engine(frame):
+            raise _HostStop  # wakes a wait for the debugger or for host input
+
+    def _stop_for(self, outcome: Outcome) -> None:
+        if self.host_stop is None:
+            self.host_stop = outcome
+        self.machine.scheduler.request_stop()
+        for core in self.machine.cores.values():
+            core.stop_soon()
+
+    def _run(self, timeout_ns: int | None) -> RunReport:
         m = self.machine
         deadline = None if timeout_ns is None else m.clock.now_ns + timeout_ns
         debugger = self.debugger
         while True:
+            self._check_wall()
+            if self.host_stop is not None:
+                return self._report(self.host_stop, self._check_halted())
             if debugger is not None and not debugger.hold():
                 return self._report(Outcome.DEBUG, self._check_halted())
             chunk_end = m.clock.now_ns + self.CHUNK_NS
@@ -120,6 +192,8 @@ class Runner:
             if debugger is not None:
                 debugger.poll()
             halted = self._check_halted()
+            if self.host_stop is not None:
+                return self._report(self.host_stop, halted)
             if self.refusal is not None:
                 return self._report(Outcome.REFUSED, halted)
             if self.failure:
@@ -142,7 +216,10 @@ class Runner:
                 time.sleep(self.INPUT_WAIT_S)  # the machine sleeps until the host types
                 continue
             if result is RunResult.IDLE or (deadline is not None and m.clock.now_ns >= deadline):
-                return self._report(Outcome.TIMEOUT if self.pending else Outcome.EXPECTED, halted)
+                report = self._report(Outcome.TIMEOUT if self.pending else Outcome.EXPECTED,
+                                      halted)
+                report.idle = result is RunResult.IDLE
+                return report
 
     def _check_halted(self) -> dict[str, str]:
         halted = {}
@@ -159,3 +236,16 @@ class Runner:
             port.flush_line()
         return RunReport(outcome, self.machine.clock.now_ns, list(self.matched), self.failure,
                          halted, self.refusal)
+
+
+class _HostStop(BaseException):  # like KeyboardInterrupt: no "except Exception" eats it
+    """Raised by the signal handler outside the engine, caught by ``Runner.run``."""
+
+
+def _inside_engine(frame) -> bool:  # noqa: ANN001 - a frame
+    """Whether Python code is running inside Unicorn's ``emu_start`` (in a hook)."""
+    while frame is not None:
+        if frame.f_code.co_name == "emu_start" and "unicorn" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False

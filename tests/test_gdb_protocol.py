@@ -106,6 +106,9 @@ class ScriptedCore(Core):
     def step(self) -> None:
         self.regs["pc"] += 2
 
+    def stop_soon(self) -> None:
+        pass  # its slices are short: nothing to cut
+
 
 class Machine:
     """The runner's loop in miniature: hold, run a slice, poll — on its own thread."""

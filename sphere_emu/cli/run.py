@@ -13,6 +13,7 @@ from ..errors import SphereEmuError
 from ..files import read_file, sniff
 from ..gdb import parse_gdb_options, start_servers
 from ..hostio import HostIO, Route, parse_route
+from ..hostlog import HostLog
 from ..image.elf import ElfImage, read_elf
 from ..image.errors import ImageError
 from ..machine import Machine
@@ -28,7 +29,11 @@ from ..units import format_ns, parse_duration_ns
               help="Core to load an ELF onto: NAME takes the next FILE argument, NAME=FILE "
                    "names it directly. Repeat for several cores.")
 @click.option("--timeout", metavar="DURATION",
-              help="Stop after this much virtual time (e.g. 2s, 500ms). Default: no limit.")
+              help="Stop after this much virtual time (e.g. 2s, 500ms; a bare number is "
+                   "seconds). Default: no limit.")
+@click.option("--wall-timeout", metavar="DURATION",
+              help="Stop after this much host (wall-clock) time, whatever the guest does: "
+                   "exit status 7. Default: no limit.")
 @click.option("--expect", multiple=True, metavar="REGEX",
               help="Exit 0 as soon as a UART line matches (repeat: all must match).")
 @click.option("--fail-on", multiple=True, metavar="REGEX",
@@ -37,6 +42,9 @@ from ..units import format_ns, parse_duration_ns
               help="Route a UART: stdio, file:PATH, tcp:PORT (127.0.0.1) or null. "
                    "Unrouted UARTs print to stdout.")
 @click.option("--quiet", is_flag=True, help="Do not print unrouted UART output or the summary.")
+@click.option("--uart-prefix/--no-uart-prefix", default=None,
+              help="Prefix each stdout line with its UART's name. Default: from the moment a "
+                   "second UART prints to stdout.")
 @click.option("--gdb", "gdb", multiple=True, is_flag=False, flag_value="", metavar="[CORE=PORT]",
               help="Serve GDB on 127.0.0.1: alone, one server per core on ports 3333, 3334, "
                    "... (order a7, io0, io1); CORE=PORT for chosen cores (repeat; port 0 picks "
@@ -57,15 +65,16 @@ from ..units import format_ns, parse_duration_ns
 @click.option("--no-fast-forward", "no_fast_forward", is_flag=True,
               help="Run busy-waits on a timer counter instruction by instruction instead of "
                    "skipping them exactly (same output and virtual times; slower).")
-def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gdb_wait,
-            device_dir, vcd, trace, drives, no_fast_forward) -> None:
+def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, quiet,
+            uart_prefix, gdb, gdb_wait, device_dir, vcd, trace, drives, no_fast_forward) -> None:
     """Boot BOARD's signed OS with the app image packages in FILES, or run ELF FILES
     bare-metal on the cores named with --core.
 
     \b
     Exit status: 0 expectations met (or the run ended without --expect),
     1 a --fail-on line was seen, 2 bad input, 3 timeout before --expect matched,
-    4 every started core halted (guest lockup), 5 the boot chain refused an image.
+    4 every started core halted (guest lockup), 5 an image package was refused,
+    6 the debugger ended the run, 7 --wall-timeout passed, 130 Ctrl-C.
     """
     spec = load_board(board)
     if cores and device_dir:
@@ -75,7 +84,8 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gd
     # first, so an ELF given by mistake is named as one.
     packages = [] if cores else [(path, _read_package(path)) for path in files]
     options = _RunOptions(
-        timeout_ns=parse_duration_ns(timeout) if timeout else None,
+        timeout_ns=_limit("--timeout", timeout),
+        wall_timeout_ns=_limit("--wall-timeout", wall_timeout), uart_prefix=uart_prefix,
         routes={r.port: r for r in map(parse_route, uarts)},
         gdb_ports=parse_gdb_options(gdb or ("",), spec.cores) if gdb or gdb_wait else {},
         gdb_wait=gdb_wait, expect=_patterns("--expect", expect),
@@ -98,6 +108,8 @@ def command(board, files, cores, timeout, expect, fail_on, uarts, quiet, gdb, gd
 @dataclass(frozen=True)
 class _RunOptions:
     timeout_ns: int | None
+    wall_timeout_ns: int | None
+    uart_prefix: bool | None
     routes: dict[str, Route]
     gdb_ports: dict[str, int]
     gdb_wait: bool
@@ -107,6 +119,16 @@ class _RunOptions:
     vcd: str | None = None
     trace: set[str] = frozenset()
     drives: tuple[str, ...] = ()
+
+
+def _limit(option: str, text: str | None) -> int | None:
+    if text is None:
+        return None
+    ns = parse_duration_ns(text)
+    if ns <= 0:
+        raise SphereEmuError(f"{option} {text}: must be more than zero (leave the option out "
+                             "for no limit)")
+    return ns
 
 
 def _patterns(option: str, patterns: tuple[str, ...]) -> list[str]:
@@ -148,7 +170,8 @@ def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
                                  f"{', '.join(sorted(machine.serial.ports))})")
     pins = PinIO(machine, vcd=options.vcd, trace=options.trace, drives=options.drives,
                  emit=lambda line: click.echo(line, err=True))
-    host = HostIO(notify=lambda message: click.echo(message, err=True))
+    host = HostIO(notify=lambda message: click.echo(message, err=True),
+                  stdout_prefix=options.uart_prefix)
     debugger = report = None
     try:
         if options.gdb_ports:
@@ -162,8 +185,10 @@ def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
             elif not quiet:
                 host.attach(port, parse_route(f"{name}=stdio"))
         poll = host.poll if boot is None else lambda: (host.poll(), boot.poll())
+        wall = options.wall_timeout_ns
         runner = Runner(machine, options.expect, options.fail_on, poll=poll, debugger=debugger,
-                        awaits_input=lambda: host.has_input)
+                        awaits_input=lambda: host.has_input,
+                        wall_timeout_s=None if wall is None else wall / 1e9)
         runner.on_halt = lambda core, reason: click.echo(
             f"[{format_ns(machine.clock.now_ns)}] {core.name}: halted: {reason}", err=True)
         try:
@@ -171,11 +196,12 @@ def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
             if boot is not None:
                 boot.on_refusal = lambda refusal: runner.refuse(str(refusal))
                 refusal = boot.power_on()  # the ROM stage: a refusal here runs nothing
-            report = (runner.run(options.timeout_ns) if refusal is None else
-                      RunReport(Outcome.REFUSED, machine.clock.now_ns, refusal=str(refusal)))
-        except KeyboardInterrupt:
-            click.echo(f"\ninterrupted at {format_ns(machine.clock.now_ns)}", err=True)
-            sys.exit(130)
+            with HostLog(lambda: sys.stderr):
+                report = (runner.run(options.timeout_ns) if refusal is None else
+                          RunReport(Outcome.REFUSED, machine.clock.now_ns,
+                                    refusal=str(refusal)))
+        except KeyboardInterrupt:  # before the run started: nothing ran
+            report = RunReport(Outcome.INTERRUPTED, machine.clock.now_ns)
     finally:
         host.close()
         pins.close()
@@ -183,6 +209,11 @@ def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
             debugger.close(report.outcome.exit_code if report is not None else 130)
     if report.outcome is Outcome.REFUSED:
         click.echo(report.refusal, err=True)  # the one line that says what was refused
+    elif report.outcome is Outcome.INTERRUPTED:
+        click.echo(f"interrupted at {format_ns(report.time_ns)} of virtual time", err=True)
+    elif report.outcome is Outcome.WALL_TIMEOUT:
+        click.echo(f"wall-clock limit: stopped after {format_ns(options.wall_timeout_ns)} of "
+                   f"host time, at {format_ns(report.time_ns)} of virtual time", err=True)
     elif not quiet:
         _summary(report)
     sys.exit(report.outcome.exit_code)
@@ -199,6 +230,10 @@ def _summary(report) -> None:
         click.echo(f"[{at}] every running core halted", err=True)
     elif report.outcome is Outcome.DEBUG:
         click.echo(f"[{at}] run ended by the debugger (kill)", err=True)
+    elif report.outcome is Outcome.EXPECTED and not report.matched:
+        why = ("nothing left to run (every core asleep or halted, no event pending)"
+               if report.idle else "the --timeout of virtual time passed")
+        click.echo(f"[{at}] stopped: {why}", err=True)
     elif report.matched:
         last = report.matched[-1]
         click.echo(f"[{format_ns(last.time_ns)}] expectation met on {last.port}: {last.line}",

@@ -92,6 +92,11 @@ class Core(ABC):
         without one only remembers the setting."""
         self.fast_forward = enabled
 
+    @abstractmethod
+    def stop_soon(self) -> None:
+        """The host is stopping the run (Ctrl-C, a wall-clock limit): end the current time
+        slice as soon as possible. Safe from a signal handler inside an engine hook."""
+
     @property
     def runnable(self) -> bool:
         return self.state is CoreState.RUNNING and self.debug_stop is None

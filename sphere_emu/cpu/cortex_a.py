@@ -217,6 +217,9 @@ class CortexA7(CortexA7Debug, Core):
         self.engine.run_slice(instructions, self)
         self._sample_timers()
 
+    def stop_soon(self) -> None:
+        self.engine.request_stop()
+
     # -- the engine's CpuModel -----------------------------------------------------------
     def next_run(self, left: int) -> int:
         self._left = left

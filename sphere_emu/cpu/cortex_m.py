@@ -229,6 +229,9 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         if self.engine.emulating:
             self.uc.emu_stop()
 
+    def stop_soon(self) -> None:
+        self.engine.request_stop()
+
     # -- running (the engine's CpuModel) --------------------------------------------------
     def run(self, instructions: int) -> None:
         self._slice_given_up = False

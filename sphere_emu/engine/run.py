@@ -59,6 +59,7 @@ class Engine:
         self.slice_start_ns = 0
         self.used = 0  # instructions charged in the current slice
         self.emulating = False  # inside emu_start
+        self.stop_requested = False  # the host ends the run (Ctrl-C, wall clock): end the slice
         self._uc: Uc | None = None
         self._counter: RetiredCounter | None = None
         self.cut = AccessCut(self._stop)
@@ -87,7 +88,7 @@ class Engine:
         self.begin_slice()
         self.budget = budget
         try:
-            while self.used < budget and model.runnable:
+            while self.used < budget and model.runnable and not self.stop_requested:
                 count = model.next_run(budget - self.used)
                 if count <= 0 or not model.run_once(count):
                     break
@@ -95,7 +96,14 @@ class Engine:
             self.in_slice = False
         return self.used
 
+    def request_stop(self) -> None:
+        """The host is stopping the run: end the current slice now (the run in progress
+        stops at once). Safe from a signal handler, even inside one of the core's hooks."""
+        self.stop_requested = True
+        self._stop()
+
     def begin_slice(self) -> None:
+        self.stop_requested = False
         self.slice_start_ns = self.clock.now_ns
         self.used = 0
         self.budget = 0

@@ -46,6 +46,7 @@ State is plain data: ``regs`` maps every register name to its stored value.
 
 import dataclasses
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -54,6 +55,8 @@ from typing import Any, ClassVar
 from ..irq import IrqLine
 
 log = logging.getLogger("sphere_emu.peripherals")
+GUEST_ERRORS_SHOWN = 3  # then only the 10th, 100th, ... repeat, with its count
+_WRITTEN_VALUE = re.compile(r"\bof (?:0x[0-9a-fA-F]+|\d+) to\b")
 
 MASK32 = 0xFFFFFFFF
 _SIZE_MASK = (0, 0xFF, 0xFFFF, 0xFFFFFF, MASK32)
@@ -186,6 +189,7 @@ class Peripheral:
         self._stored: dict[int, str] = {}  # offset -> the register a host peek shows
         self.offsets: dict[str, int] = {}  # register name -> offset (tools, tests)
         self._build(self.registers())
+        self.guest_errors: dict[str, int] = {}  # each kind of guest mistake: how often
         self.reset()
 
     def registers(self) -> Sequence[Register]:
@@ -200,7 +204,15 @@ class Peripheral:
         """Derive IRQ line levels from register state. Override in blocks with IRQs."""
 
     def guest_error(self, message: str) -> None:
-        log.warning("%s: %s", self.name, message)
+        """Log a guest mistake. Repeats of one (the same message but for the value written)
+        are counted and logged only the first few times and then at each power of ten, so a
+        guest polling a register it should not touch neither floods nor slows the log."""
+        kind = _WRITTEN_VALUE.sub("of _ to", message)
+        n = self.guest_errors[kind] = self.guest_errors.get(kind, 0) + 1
+        if n <= GUEST_ERRORS_SHOWN:
+            log.warning("%s: %s", self.name, message)
+        elif str(n).rstrip("0") == "1":
+            log.warning("%s: %s (%d times so far)", self.name, message, n)
 
     # -- bus side ----------------------------------------------------------------------
     def read(self, offset: int, size: int, access: BusAccess) -> int:

@@ -19,6 +19,7 @@ same way.
 """
 
 import re
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -41,18 +42,24 @@ class WaitTimeout(AssertionError):
     """A wait ran out of virtual time; the message shows what the device printed instead."""
 
 
+class WallTimeout(WaitTimeout):
+    """A wait ran out of host time (the device's ``wall_timeout``)."""
+
+
 class EmulatedDevice:
     """One emulated machine with firmware loaded, plus the lines its UARTs have printed."""
 
     def __init__(self, board: str | Path, *, fast_forward: bool = True,
-                 **firmware: str | Path) -> None:
-        self._attach(Machine(load_board(board), fast_forward=fast_forward))
+                 wall_timeout: str | int | None = None, **firmware: str | Path) -> None:
+        self._attach(Machine(load_board(board), fast_forward=fast_forward),
+                     wall_timeout=wall_timeout)
         for core, path in firmware.items():
             self.machine.load_elf(core, path)
 
     @classmethod
     def boot(cls, board: str | Path, *packages: str | Path,
-             device: str | Path | None = None) -> "EmulatedDevice":
+             device: str | Path | None = None,
+             wall_timeout: str | int | None = None) -> "EmulatedDevice":
         """Power on the board's verified boot chain with ``packages`` sideloaded into the
         flash of ``device`` (a device directory; default: a fresh development device).
 
@@ -66,13 +73,18 @@ class EmulatedDevice:
         machine = Machine(spec)
         dev = cls.__new__(cls)
         dev._attach(machine, BootChain(machine, owner, device_images(owner, spec.os, slots)),
-                    owner)
+                    owner, wall_timeout)
         dev.chain.power_on()
         return dev
 
     def _attach(self, machine: Machine, chain: BootChain | None = None,
-                device: Device | None = None) -> None:
+                device: Device | None = None, wall_timeout: str | int | None = None) -> None:
         self.machine = machine
+        # Host time each wait may take (None: no limit): a guest that runs away, or runs
+        # slower than expected, fails the test instead of hanging the CI job.
+        self.wall_timeout_ns = None if wall_timeout is None else _ns(wall_timeout)
+        self._wall_end: float | None = None
+        machine.scheduler.slice_hooks.append(self._check_wall)
         self.chain = chain
         self.device_dir = device  # the device directory model a booted machine runs from
         self.refusal: str | None = None
@@ -89,9 +101,22 @@ class EmulatedDevice:
         self.refusal = str(refusal)
 
     def _run_until(self, deadline_ns: int) -> None:
+        if self.wall_timeout_ns is not None and self._wall_end is None:
+            self._wall_end = time.monotonic() + self.wall_timeout_ns / 1e9
         self.machine.run_until(deadline_ns)
         if self.chain is not None:
             self.chain.poll()  # a reboot the Security Monitor asked for
+        if self._wall_end is not None and time.monotonic() >= self._wall_end:
+            self._wall_end = None
+            raise WallTimeout(f"wall-clock limit of {self.wall_timeout_ns / 1e9:g} s passed "
+                              f"at {self.now_ns} ns of virtual time")
+
+    def _check_wall(self) -> None:
+        """Between time slices: past the wall-clock limit, end the run at once."""
+        if self._wall_end is not None and time.monotonic() >= self._wall_end:
+            self.machine.scheduler.request_stop()
+            for core in self.machine.cores.values():
+                core.stop_soon()
 
     def _on_line(self, port: SerialPort, time_ns: int, line: str) -> None:
         self.lines.append(LineEvent(port.name, time_ns, line))
@@ -102,6 +127,7 @@ class EmulatedDevice:
 
     def run_for(self, duration: str | int) -> None:
         """Let the device run for a span of virtual time (``"10ms"`` or nanoseconds)."""
+        self._wall_end = None  # each wait has its own wall-clock limit
         deadline = self.now_ns + _ns(duration)
         while self.now_ns < deadline and self.refusal is None:
             self._run_until(deadline)
@@ -114,6 +140,7 @@ class EmulatedDevice:
         lines, as Renode's ``Wait For Line On Uart`` does.
         """
         regex = re.compile(pattern)
+        self._wall_end = None
         deadline = self.now_ns + _ns(timeout)
         while True:
             for i in range(self._seen, len(self.lines)):
@@ -231,4 +258,4 @@ def _ns(value: str | int) -> int:
     return value if isinstance(value, int) else parse_duration_ns(value)
 
 
-__all__: Iterable[str] = ("EmulatedDevice", "WaitTimeout")
+__all__: Iterable[str] = ("EmulatedDevice", "WaitTimeout", "WallTimeout")
