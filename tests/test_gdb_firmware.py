@@ -195,7 +195,10 @@ def test_ctrl_c_while_running_then_time_stands_still_and_monitor_reset(emulator)
     assert "Program received signal SIGINT" in out, out
     ticks = re.findall(r"^\$[12] = (\d+)$", out, re.M)
     assert len(ticks) == 2 and ticks[0] == ticks[1] and int(ticks[0]) >= 30, out
-    assert re.search(r"io0: (running|sleeping), pc 0x[0-9a-f]{8}, virtual time", out), out
+    # Stopped by Ctrl-C: the monitor says halted, not what the core would do if it ran.
+    assert re.search(r"io0: halted by the debugger(?: \(asleep in WFI/WFE\))?, pc "
+                     r"0x[0-9a-f]{8}, virtual time", out), out
+    assert re.search(r"io0: state halted by the debugger", out), out
     assert "io0: CFSR  0x00000000" in out and "io0: halt  -" in out, out
     assert "io0: reset, stopped at pc" in out, out
     assert "$3 = 1" in out, out  # after the reset the core is back at its entry point
@@ -344,3 +347,33 @@ def test_gdb_option_errors_are_reported_in_one_line(cli):
     assert result.returncode == 2, result.stderr
     assert f"--gdb io0: cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_port_probe_does_not_release_a_gdb_wait_machine(emulator):
+    # A CI script checks the port is up before starting gdb: connect, hang up, no packet.
+    for _ in range(2):
+        socket.create_connection(("127.0.0.1", emulator.port), timeout=5).close()
+    emulator.wait_for(emulator.stderr, r"connection lost.*stays halted[\s\S]*connection lost")
+    time.sleep(0.5)
+    assert emulator.output() == ""  # still held at reset: nothing ran
+    out = gdb(emulator.port, "p timer_ticks", "detach")  # the port still takes a debugger
+    assert "$1 = 0" in out, out
+    emulator.wait_for(emulator.output, r"round 1: ")  # D lets it go
+
+
+def test_a_debugger_that_vanishes_leaves_the_machine_halted_and_the_port_open(emulator):
+    proc = subprocess.Popen(gdb_args(emulator.port, ["continue"]), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        emulator.wait_for(emulator.output, r"round 2: ")
+    finally:
+        proc.kill()  # gone without a word: no D, no k
+        proc.wait()
+    emulator.wait_for(emulator.stderr, r"connection lost.*stays halted")
+    time.sleep(0.3)
+    frozen = emulator.output()
+    time.sleep(0.5)
+    assert emulator.output() == frozen  # halted, not running on
+    out = gdb(emulator.port, "monitor status", "detach")
+    assert re.search(r"io0: halted by the debugger", out), out
+    emulator.wait_for(emulator.output, rf"{re.escape(frozen)}[\s\S]*round \d+: ")

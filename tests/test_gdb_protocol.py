@@ -438,7 +438,7 @@ def test_monitor_commands(client, machine):
     assert "0x00100500" in monitor("halt")
     assert "io0: reset" in monitor("reset halt") and machine.cores[0].regs["pc"] == ENTRY
     assert "unknown monitor command" in monitor("frobnicate")
-    assert "io0: running" in monitor("status")
+    assert "io0: halted by the debugger, pc" in monitor("status")  # all-stop: it is stopped
     fault = monitor("fault")
     assert "CFSR  unavailable" in fault and "halt  -" in fault
 
@@ -457,8 +457,13 @@ def test_detach_lets_the_machine_run_and_a_new_client_can_attach(machine):
     retired = core.instructions_retired
     time.sleep(0.05)
     assert core.instructions_retired == retired  # attaching paused the machine
-    second.close()
-    _wait_for(lambda: core.instructions_retired > retired)  # a dropped client releases it
+    second.close()  # gone without D or k: the machine stays halted for the next debugger
+    time.sleep(0.05)
+    assert core.instructions_retired == retired
+    third = Client(machine.port())
+    assert third.ask("D") == b"OK"
+    _wait_for(lambda: core.instructions_retired > retired)  # only D (or k) releases it
+    third.close()
 
 
 def test_a_second_client_is_refused_while_one_is_attached(client, machine):

@@ -35,9 +35,13 @@ def first_line(proc: subprocess.Popen) -> str:
 
 def test_wall_timeout_stops_a_guest_that_prints_forever():
     proc = start("run", BOARD, RUNAWAY, "--core", "io0", "--wall-timeout", "2s")
-    first_line(proc)
-    running = time.monotonic()
-    out, err = proc.communicate(timeout=60)
+    try:
+        first_line(proc)
+        running = time.monotonic()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
     assert time.monotonic() - running < 3.0  # the run began before its first line
     assert proc.returncode == 7
     lines = err.splitlines()
@@ -65,15 +69,19 @@ def test_wall_timeout_in_the_testing_api():
 ])
 def test_ctrl_c_stops_any_run_with_one_line_and_status_130(what, args):
     proc = start("run", BOARD, *args)
-    if "--gdb-wait" in args:
-        assert "listening on" in proc.stderr.readline()  # the stub is up, the machine held
-    else:
-        first_line(proc)
-    time.sleep(0.3)
-    sent = time.monotonic()
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
-    latency = time.monotonic() - sent
+    try:
+        if "--gdb-wait" in args:
+            assert "listening on" in proc.stderr.readline()  # the stub is up, the machine held
+        else:
+            first_line(proc)
+        time.sleep(0.3)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        latency = time.monotonic() - sent
+    finally:
+        proc.kill()
+        proc.wait()
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert err.splitlines()[-1].startswith("interrupted at "), err

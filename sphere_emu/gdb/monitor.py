@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..cpu.core import Core, CoreState
 from ..units import format_ns
 from .target import Target, TargetError
 
@@ -61,10 +62,7 @@ class Monitor:
 
     def _status(self, _args: list[str]) -> str:
         core = self.target.core
-        state = core.state.value
-        if core.halt_reason:
-            state += f" ({core.halt_reason})"
-        return (f"{core.name}: {state}, pc {self.target.pc:#010x}, "
+        return (f"{core.name}: {state_text(core)}, pc {self.target.pc:#010x}, "
                 f"virtual time {format_ns(core.clock.now_ns)}\n")
 
     def _fault(self, _args: list[str]) -> str:
@@ -80,6 +78,18 @@ class Monitor:
                 bits = {"CFSR": CFSR_BITS, "HFSR": HFSR_BITS}.get(name, {})
                 flags = " ".join(label for bit, label in bits.items() if value >> bit & 1)
                 lines.append(f"{name:<5} {value:#010x}" + (f"  {flags}" if flags else ""))
-        lines.append(f"state {core.state.value}")
+        lines.append(f"state {state_text(core)}")
         lines.append(f"halt  {core.halt_reason or '-'}")
         return "".join(f"{core.name}: {line}\n" for line in lines)
+
+
+def state_text(core: Core) -> str:
+    """The core's state as GDB's user sees it: a monitor command runs only while the
+    debugger has the machine stopped, so a core that would run is "halted" (all-stop)."""
+    if core.state is CoreState.HALTED:
+        return f"halted ({core.halt_reason or 'stopped for good'})"
+    if core.state is CoreState.HELD:
+        return "held in reset"
+    if core.state is CoreState.SLEEPING:
+        return "halted by the debugger (asleep in WFI/WFE)"
+    return "halted by the debugger"

@@ -39,6 +39,9 @@ class GdbServer:
         self.running = False  # the client resumed its core and waits for a stop reply
         self.kill_requested = False
         self.halt_reported = False  # a locked-up core is reported once, not on every resume
+        # A client vanished without D or k (a port probe, a crashed gdb): as QEMU does, the
+        # machine stays halted for the next debugger; only D or k lets it go.
+        self.held = False
         # Set by the hub: let virtual time pass until this server's sleeping core wakes.
         self.wake: Callable[[GdbServer], None] = lambda server: None
 
@@ -52,8 +55,8 @@ class GdbServer:
 
     @property
     def stopped(self) -> bool:
-        """An attached client that holds the machine paused."""
-        return self.conn is not None and not self.running
+        """An attached client holds the machine paused, or a lost one left it held."""
+        return (self.conn is not None and not self.running) or self.held
 
     # -- connections ---------------------------------------------------------------------
     def accept(self) -> bool:
@@ -68,6 +71,7 @@ class GdbServer:
             return False
         sock.setblocking(True)
         self.conn = Connection(sock, PACKET_SIZE + 64)
+        self.held = False  # the new client holds it now
         halted = self.target.halt_stop()
         self.state.last_stop = self.target.take_stop() or halted or StopEvent(SIGTRAP)
         self.state.reasons = frozenset()
@@ -90,16 +94,20 @@ class GdbServer:
             self.service()
         return self.conn is not None
 
-    def drop(self, why: str) -> None:
-        """Forget the client: its breakpoints go with it and the machine may run on."""
+    def drop(self, why: str, hold: bool = False) -> None:
+        """Forget the client: its breakpoints go with it. The machine may run on, unless
+        ``hold`` (the connection was lost, not ended by D or k)."""
         if self.conn is None:
             return
+        self.held = hold
         self.conn.close()
         self.conn = None
         self.running = False
         self.target.clear_debug_state()
         self._halt_on_bkpt(False)
-        self.notify(f"{self.name}: debugger {why}")
+        self.notify(f"{self.name}: debugger {why}" + (
+            f"; the machine stays halted until a debugger attaches to port {self.port} and "
+            "detaches or kills" if hold else ""))
 
     def _halt_on_bkpt(self, on: bool) -> None:
         # With a debugger attached a guest BKPT halts the core (halting debug) instead of
@@ -118,7 +126,7 @@ class GdbServer:
                     break  # detached or killed by an earlier packet of this batch
                 self._event(event)
         except ConnectionClosed as err:
-            self.drop(f"connection lost ({err})")
+            self.drop(f"connection lost ({err})", hold=True)
 
     def _event(self, event) -> None:
         assert self.conn is not None
@@ -162,7 +170,7 @@ class GdbServer:
             try:
                 self.conn.send(self.dispatcher.stop_reply(event))
             except ConnectionClosed as err:
-                self.drop(f"connection lost ({err})")
+                self.drop(f"connection lost ({err})", hold=True)
 
     def finish(self, exit_code: int) -> None:
         """The run is over: a waiting client hears the machine exited, then the socket closes."""
