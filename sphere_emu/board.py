@@ -39,6 +39,7 @@ from typing import Any
 
 import yaml
 
+from .bundled import PREBUILT, find_board
 from .devices.spec import DeviceSpec, PinsSpec, parse_devices, parse_pins
 from .errors import BoardError, SphereEmuError
 from .files import read_text
@@ -46,7 +47,6 @@ from .units import parse_frequency_hz, parse_int, parse_size
 
 CORE_TYPES = ("cortex-m4f", "cortex-a7")
 # The bundled OS images (firmware/prebuilt/, committed): used when a board has no ``os`` key.
-PREBUILT = Path(__file__).resolve().parent.parent / "firmware" / "prebuilt"
 DEFAULT_OS = {"security-monitor": PREBUILT / "security-monitor.imagepackage",
               "kernel": PREBUILT / "kernel.imagepackage"}
 RESET_STATES = ("running", "held")
@@ -364,7 +364,7 @@ SECTIONS: dict[str, Callable[[_Validator, Any, _Parsed], None]] = {
 
 def load_board(path: str | Path) -> BoardSpec:
     """Read, merge and validate a board file. Raises ``BoardError`` with a one-line message."""
-    path = Path(path)
+    path = find_board(path)  # a bundled board may be named without a path
     loader = _Loader()
     raw = loader.load(path)
     v = _Validator(path.resolve(), loader.origins)

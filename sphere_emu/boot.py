@@ -24,7 +24,7 @@ from pathlib import Path
 
 from construct import Array, Const, Int32ul, Struct
 
-from .board import PREBUILT, BoardSpec, OsSpec
+from .board import BoardSpec, OsSpec
 from .cpu.core import CoreState
 from .device import Device
 from .errors import SphereEmuError
@@ -45,7 +45,6 @@ FLASH_ALIGN = 0x1000
 FLASH_TABLE_MAX = 32
 SECURE_RAM = (0x803D0000, 0x80400000)
 CONSOLE = "a7-uart"
-DEFAULT_BOARD = PREBUILT.parent.parent / "boards" / "mt3620-rdb.yaml"
 
 # enum flash_image_kind (flash_layout.h)
 FLASH_SECURITY_MONITOR, FLASH_KERNEL, FLASH_APPLICATION = 1, 2, 3

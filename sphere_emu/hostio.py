@@ -44,7 +44,7 @@ def parse_route(text: str) -> Route:
 class HostIO:
     """Owns the open files and sockets of one run; ``close()`` releases them."""
 
-    def __init__(self, notify=lambda message: None, stdout_prefix: bool | None = None) -> None:
+    def __init__(self, notify=lambda message: None, stdout_prefix: bool = False) -> None:
         self._files: list = []
         self._tcp: list[_TcpEnd] = []
         self._notify = notify
@@ -92,43 +92,23 @@ def _write_stdout(data: bytes) -> None:
 
 
 class SharedStdout:
-    """Several UARTs printing to one stdout: each line prefixed ``[NAME] `` when asked, or
-    (``prefix=None``) from the moment a second UART prints, so lines can be told apart.
+    """UARTs printing to one stdout, each line prefixed ``[NAME] `` when ``prefix`` is set
+    (prefixed lines are written whole, so lines of two UARTs never mix)."""
 
-    Prefixed lines are written whole; a line one UART had started before prefixing began
-    is finished as it was.
-    """
-
-    def __init__(self, prefix: bool | None = None) -> None:
+    def __init__(self, prefix: bool = False) -> None:
         self.prefix = prefix
-        self._printed: set[str] = set()
-        self._open_line: set[str] = set()  # UARTs with an unprefixed line not yet ended
         self._pending: dict[str, bytearray] = {}
 
     def sink(self, name: str):  # noqa: ANN201 - a port sink
         return lambda data: self.write(name, data)
 
     def write(self, name: str, data: bytes) -> None:
-        if self.prefix is None:
-            self._printed.add(name)
-            if len(self._printed) > 1:
-                self.prefix = True
         if not self.prefix:
             _write_stdout(data)
-            if data:
-                (self._open_line.discard if data.endswith(b"\n") else self._open_line.add)(name)
             return
-        out = bytearray()
-        if name in self._open_line:
-            end = data.find(b"\n") + 1
-            if not end:
-                _write_stdout(data)
-                return
-            out += data[:end]
-            data = data[end:]
-            self._open_line.discard(name)
         pending = self._pending.setdefault(name, bytearray())
         pending += data
+        out = bytearray()
         while (end := pending.find(b"\n") + 1):
             out += b"[" + name.encode() + b"] " + pending[:end]
             del pending[:end]

@@ -9,7 +9,17 @@ from ..board import BoardSpec, load_board
 
 @click.group(name="board")
 def command() -> None:
-    """Inspect board files."""
+    """List and inspect boards (a bundled board by name, any other by its file)."""
+
+
+@command.command(name="list")
+def list_boards() -> None:
+    """List the bundled boards: each can be named without a path (sphere-emu run NAME ...)."""
+    from ..bundled import BOARDS, board_names
+
+    for name in board_names():
+        spec = load_board(BOARDS / f"{name}.yaml")
+        click.echo(f"{name:<16} {spec.description}")
 
 
 @command.command(name="show")

@@ -127,7 +127,8 @@ def attest(directory, board, nonce, duration, as_json) -> None:
     import sys
 
     from ..board import load_board
-    from ..boot import DEFAULT_BOARD, build, run_boot
+    from ..boot import build, run_boot
+    from ..bundled import DEFAULT_BOARD
     from ..device import Device
     from ..runner import Outcome
     from ..units import parse_duration_ns

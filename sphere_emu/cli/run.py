@@ -43,8 +43,8 @@ from ..units import format_ns, parse_duration_ns
                    "Unrouted UARTs print to stdout.")
 @click.option("--quiet", is_flag=True, help="Do not print unrouted UART output or the summary.")
 @click.option("--uart-prefix/--no-uart-prefix", default=None,
-              help="Prefix each stdout line with its UART's name. Default: from the moment a "
-                   "second UART prints to stdout.")
+              help="Prefix each stdout line with its UART's name ([io0-uart] ...). Default: "
+                   "on when ELFs run on several cores (--core io0=... --core io1=...).")
 @click.option("--gdb", "gdb", multiple=True, is_flag=False, flag_value="", metavar="[CORE=PORT]",
               help="Serve GDB on 127.0.0.1: alone, one server per core on ports 3333, 3334, "
                    "... (order a7, io0, io1); CORE=PORT for chosen cores (repeat; port 0 picks "
@@ -170,8 +170,9 @@ def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
                                  f"{', '.join(sorted(machine.serial.ports))})")
     pins = PinIO(machine, vcd=options.vcd, trace=options.trace, drives=options.drives,
                  emit=lambda line: click.echo(line, err=True))
-    host = HostIO(notify=lambda message: click.echo(message, err=True),
-                  stdout_prefix=options.uart_prefix)
+    # Several bare-metal cores: their consoles share stdout, so say whose line each is.
+    prefix = options.uart_prefix if options.uart_prefix is not None else len(images) > 1
+    host = HostIO(notify=lambda message: click.echo(message, err=True), stdout_prefix=prefix)
     debugger = report = None
     try:
         if options.gdb_ports:
