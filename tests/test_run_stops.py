@@ -86,8 +86,8 @@ def test_ctrl_c_stops_any_run_with_one_line_and_status_130(what, args):
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert err.splitlines()[-1].startswith("interrupted at "), err
     assert err.splitlines()[-1].endswith(" of virtual time")
-    # 200 ms is the target (docs/cli.md); a loaded CI host gets slack, a hang does not.
-    assert latency < 1.5, f"{what}: {latency:.3f} s"
+    # 200 ms is the target (docs/cli.md), process exit included; a loaded host gets slack.
+    assert latency < 0.5, f"{what}: {latency:.3f} s"
 
 
 def test_a_run_that_ends_on_its_timeout_says_so(cli):

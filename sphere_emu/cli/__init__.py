@@ -1,6 +1,9 @@
 """The ``sphere-emu`` command line."""
 
+import contextlib
 import importlib
+import logging
+import os
 import sys
 
 import click
@@ -42,3 +45,27 @@ def main() -> None:
 
 for _name in COMMAND_MODULES:
     main.add_command(importlib.import_module(f"{__name__}.{_name}").command)
+
+
+def entry_point() -> None:
+    """The ``sphere-emu`` program: ``main``, then an immediate exit.
+
+    By the time ``main`` returns everything is closed (files, sockets, temporary devices),
+    but tearing down the machine's Unicorn instances and the interpreter takes most of a
+    second on a busy host. Ending the process at once keeps Ctrl-C and --wall-timeout
+    prompt for whoever waits on the process, not just for the emulated machine.
+    """
+    try:
+        main(prog_name="sphere-emu")
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code)
