@@ -16,6 +16,7 @@ The core learns what to take through ``irq_signal`` / ``fiq_signal`` and the
 ``on_signal_change`` callback; it takes the exception itself.
 """
 
+import bisect
 from collections.abc import Callable
 from typing import Any
 
@@ -103,6 +104,9 @@ class Gic(Peripheral):
         self.priority[:] = [0] * n
         self.edge[:] = [i < 16 for i in range(n)]
         self.targets[:] = [0] * n
+        # Kept with ``enabled``/``active`` so update() looks at a handful, not every ID.
+        self._enabled_ids: list[int] = []
+        self._active_ids: set[int] = set()
         self.regs["GICD_TYPER"] = (1 << 10) | (n // 32 - 1)  # SecurityExtn, ITLinesNumber
 
     # -- inputs --------------------------------------------------------------------------
@@ -126,16 +130,31 @@ class Gic(Peripheral):
     def _cpu_ctlr(self) -> int:
         return self.regs["GICC_CTLR"]
 
+    def _set_enabled(self, irq: int, enabled: bool) -> None:
+        if enabled != self.enabled[irq]:
+            self.enabled[irq] = enabled
+            if enabled:
+                bisect.insort(self._enabled_ids, irq)
+            else:
+                self._enabled_ids.remove(irq)
+
+    def _set_active(self, irq: int, active: bool) -> None:
+        self.active[irq] = active
+        if active:
+            self._active_ids.add(irq)
+        else:
+            self._active_ids.discard(irq)
+
     def running_priority(self) -> int:
-        active = [self.priority[i] for i in range(self.count) if self.active[i]]
-        return min(active) if active else IDLE_PRIORITY
+        priority = self.priority
+        return min((priority[i] for i in self._active_ids), default=IDLE_PRIORITY)
 
     def _best(self, groups: tuple[int, ...]) -> int | None:
         """Highest-priority interrupt that could be signalled now, among ``groups``."""
         limit = min(self.regs["GICC_PMR"] & PRIORITY_MASK, self.running_priority())
         best: int | None = None
-        for i in range(self.count):
-            if not (self.enabled[i] and self.pending(i)) or self.active[i]:
+        for i in self._enabled_ids:  # ascending, so ties go to the lowest ID
+            if not self.pending(i) or self.active[i]:
                 continue
             g = self.group[i]
             if g not in groups or not self._dist_ctlr & (1 << g):
@@ -249,11 +268,11 @@ class Gic(Peripheral):
             if name == "IGROUPR":
                 pass
             elif name in ("ISENABLER", "ICENABLER"):
-                self.enabled[irq] = name == "ISENABLER"
+                self._set_enabled(irq, name == "ISENABLER")
             elif name in ("ISPENDR", "ICPENDR"):
                 self.latched[irq] = name == "ISPENDR"
             else:
-                self.active[irq] = name == "ISACTIVER"
+                self._set_active(irq, name == "ISACTIVER")
         if name == "IGROUPR":
             for k, irq in enumerate(self._ids(index, 32)):
                 self.group[irq] = (value >> k) & 1
@@ -317,7 +336,7 @@ class Gic(Peripheral):
         if secure_view and self.group[irq] == 1 and not self._cpu_ctlr & 4:
             return GROUP1_PENDING
         self.latched[irq] = False
-        self.active[irq] = True
+        self._set_active(irq, True)
         self.update()
         return irq
 
@@ -326,7 +345,7 @@ class Gic(Peripheral):
         if irq < self.count and self.active[irq]:
             if group1_only and self.group[irq] != 1:
                 return
-            self.active[irq] = False
+            self._set_active(irq, False)
 
     def read_GICC_IAR(self) -> int:
         return self._acknowledge(self._secure)
