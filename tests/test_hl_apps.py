@@ -1,20 +1,24 @@
 """High-level apps under the kernel: hello-hl and hello-rt through `sphere-emu run` (the
 full boot chain: Pluton ROM, Security Monitor, the kernel), and manifest enforcement with
-eperm-hl (firmware/hl/apps/eperm-hl): calls the manifest does not allow fail with EPERM,
-are logged, and the app runs on."""
+eperm-hl (firmware/hl/apps/eperm-hl): opening what the manifest does not list fails with
+EACCES (as applibs documents), is logged with the app and the capability, and the app runs
+on."""
 
 from conftest import BOARDS, PREBUILT, run_cli
 from test_kernel import boot, lines
 
 from sphere_emu.runner import Outcome
 
-EPERM_LINES = [
-    "EPERM: eperm-hl GPIO_OpenAsOutput(9) not in manifest",
-    "GPIO_OpenAsOutput(9) -> -1, errno 1 (Operation not permitted)",
-    "EPERM: eperm-hl UART_Open(ISU1) not in manifest",
-    "UART_Open(ISU1) -> -1, errno 1 (Operation not permitted)",
-    "EPERM: eperm-hl Application_Connect(5a1e0002-6d0c-4f3e-9b9e-000000000002) not in manifest",
-    "Application_Connect -> -1, errno 1 (Operation not permitted)",
+EACCES_LINES = [
+    "EACCES: eperm-hl Gpio 9 not in manifest",
+    "GPIO_OpenAsOutput(9) -> -1, errno 13 (Permission denied)",
+    "EACCES: eperm-hl Uart ISU1 not in manifest",
+    "UART_Open(ISU1) -> -1, errno 13 (Permission denied)",
+    "EACCES: eperm-hl AllowedApplicationConnections 5a1e0002-6d0c-4f3e-9b9e-000000000002 "
+    "not in manifest",
+    "Application_Connect -> -1, errno 13 (Permission denied)",
+    "EACCES: eperm-hl MutableStorage not in manifest",
+    "Storage_OpenMutableFile -> -1, errno 13 (Permission denied)",
 ]
 RDB = str(BOARDS / "mt3620-rdb.yaml")  # boots the signed SM and prebuilt/kernel.imagepackage
 
@@ -38,21 +42,21 @@ def test_hello_rt_through_the_boot_chain(cli):
 
 def test_eperm_through_the_boot_chain(cli):
     r = cli("run", RDB, str(PREBUILT / "eperm-hl.imagepackage"), "--timeout", "2s",
-            "--expect", r"EPERM: eperm-hl GPIO_OpenAsOutput\(9\) not in manifest",
+            "--expect", r"EACCES: eperm-hl Gpio 9 not in manifest",
             "--expect", "still running after the refusals")
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-def test_calls_outside_the_manifest_get_eperm_and_the_app_runs_on():
+def test_opening_what_the_manifest_does_not_list_gets_eacces_and_the_app_runs_on():
     outcome, runner = boot("eperm-hl.imagepackage", expect=["exited with status"])
     assert outcome is Outcome.EXPECTED, lines(runner)
     out = lines(runner)
-    start = out.index(EPERM_LINES[0])
-    assert out[start:start + len(EPERM_LINES)] == EPERM_LINES
+    start = out.index(EACCES_LINES[0])
+    assert out[start:start + len(EACCES_LINES)] == EACCES_LINES
     # What the manifest allows still works after the refusals: GPIO 8 and ISU0.
     assert "[gpio] eperm-hl: GPIO 8 = high" in out
     assert "[gpio] eperm-hl: GPIO 8 = low" in out
-    assert "UART_Open(ISU0) -> fd 4" in out
+    assert "UART_Open(ISU0) -> fd 3" in out
     assert lines(runner, "isu0-uart") == ["eperm-hl on ISU0"]
     assert out[-2:] == ["eperm-hl still running after the refusals",
                         "[kernel] app eperm-hl exited with status 0"]
@@ -117,5 +121,5 @@ def test_the_kernel_reads_any_valid_manifest_layout(tmp_path):
     outcome, runner = boot(pkg.read_bytes(), expect=["exited with status"])
     assert outcome is Outcome.EXPECTED, lines(runner)
     out = lines(runner)
-    assert "GPIO_OpenAsOutput(9) -> fd 4" in out       # listed this time
-    assert "EPERM: eperm-hl UART_Open(ISU1) not in manifest" in out
+    assert "GPIO_OpenAsOutput(9) -> fd 5" in out       # listed this time
+    assert "EACCES: eperm-hl Uart ISU1 not in manifest" in out

@@ -83,8 +83,8 @@ def test_a_damaged_package_is_refused_and_the_rest_run(damage, reason):
 
 
 @pytest.mark.parametrize("executable, reason", [
-    ("kernel-standin-sm.elf", "segment outside user space"),
-    ("../hl/apps/hello-hl/main.c", "not a 32-bit little-endian ELF"),
+    ("kernel-standin-sm.elf", "segment outside the app's image area (0x10000-0x800000)"),
+    ("../hl/apps/hello-hl/main.c", "not an ELF file"),
 ])
 def test_an_executable_that_cannot_run_in_user_space_is_refused(tmp_path, executable, reason):
     manifest = (PREBUILT.parent / "hl/apps/hello-hl/app_manifest.json").read_text()
@@ -96,7 +96,7 @@ def test_an_executable_that_cannot_run_in_user_space_is_refused(tmp_path, execut
     assert r.returncode == 0, r.stderr
     outcome, runner = boot(pkg.read_bytes(), expect=["no high-level app"])
     assert outcome is Outcome.EXPECTED, lines(runner)
-    assert f"[kernel] bad-hl: {reason}" in lines(runner)
+    assert any(line.startswith(f"[kernel] bad-hl: {reason}") for line in lines(runner))
 
 
 def test_runs_are_deterministic():

@@ -1,23 +1,24 @@
-# Included at the end of firmware/Makefile: the high-level app kit, the sample apps and
-# their signed packages, and the OS kernel (issue 5; docs/kernel-and-apps.md).
+# Included at the end of firmware/Makefile: the high-level app kit (applibs), the sample
+# apps and their signed packages, and the OS kernel (docs/kernel-and-apps.md).
 #
-# hl/apps/NAME/*.c             -> prebuilt/NAME.elf  (high-level apps, A7 User mode)
+# hl/apps/NAME/*.c + hl/applibs/*.c -> prebuilt/NAME.elf  (static glibc executables for A7
+#                                      User mode, built with Debian's gcc-arm-linux-gnueabihf)
 # hl/apps/NAME/app_manifest.json, apps/NAME/app_manifest.json
 #                              -> prebuilt/NAME.imagepackage (development key, build time 0)
-# a7/kernel/*.c *.S            -> prebuilt/kernel.elf, prebuilt/kernel.imagepackage
+# a7/kernel/*.c *.S lib/*.c    -> prebuilt/kernel.elf, prebuilt/kernel.imagepackage
 # a7/kernel/standin/*.c *.S    -> prebuilt/kernel-standin-sm.elf (kernel tests only)
 
-HL_CFLAGS := -mcpu=cortex-a7 -marm -mfloat-abi=soft -mno-unaligned-access \
-             -Os -g -std=gnu11 -Wall -Wextra -Werror -ffreestanding -fno-common \
-             -ffunction-sections -fdata-sections -ffile-prefix-map=$(CURDIR)=. \
-             -Wa,--debug-prefix-map=$(CURDIR)=. -Ihl/include
-HL_LDFLAGS := -nostartfiles -nostdlib -Wl,--gc-sections -Wl,--build-id=none -Wl,-n \
-              -Thl/linker.ld -lgcc
+HL_CROSS  ?= arm-linux-gnueabihf-
+HL_CC     := $(HL_CROSS)gcc
+HL_CFLAGS := -mcpu=cortex-a7 -mfpu=neon-vfpv4 -mfloat-abi=hard -mthumb \
+             -Os -g -std=gnu11 -Wall -Wextra -Werror -ffunction-sections -fdata-sections \
+             -ffile-prefix-map=$(CURDIR)=. -Wa,--debug-prefix-map=$(CURDIR)=. -Ihl/include
+HL_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none
 HL_APPS   := $(notdir $(wildcard hl/apps/*))
-HL_COMMON := hl/crt0.S $(wildcard hl/lib/*.c)
+APPLIBS   := $(wildcard hl/applibs/*.c)
 HL_ELFS   := $(HL_APPS:%=$(OUT)/%.elf)
 
-KERNEL_SRCS  := $(wildcard a7/kernel/*.c a7/kernel/*.S) hl/lib/format.c hl/lib/string.c
+KERNEL_SRCS  := $(wildcard a7/kernel/*.c a7/kernel/*.S a7/kernel/lib/*.c)
 STANDIN_SRCS := $(wildcard a7/kernel/standin/*.c a7/kernel/standin/*.S)
 KERNEL_LDFLAGS := -nostartfiles -nostdlib -Wl,--gc-sections -Wl,--build-id=none -Wl,-n -lgcc
 KERNEL_ELFS  := $(OUT)/kernel.elf $(OUT)/kernel-standin-sm.elf
@@ -34,9 +35,9 @@ ELFS      += $(HL_ELFS) $(KERNEL_ELFS) $(APP_PKGS)
 
 all: $(HL_ELFS) $(KERNEL_ELFS) $(APP_PKGS)
 
-$(HL_ELFS): $(OUT)/%.elf: $(HL_COMMON) hl/linker.ld $(wildcard hl/include/*.h hl/include/*/*.h) FORCE
+$(HL_ELFS): $(OUT)/%.elf: $(APPLIBS) $(wildcard hl/include/*/*.h) FORCE
 	@mkdir -p $(OUT)
-	$(CC) $(HL_CFLAGS) -o $@ $(HL_COMMON) $(wildcard hl/apps/$*/*.c) $(HL_LDFLAGS)
+	$(HL_CC) $(HL_CFLAGS) -o $@ $(wildcard hl/apps/$*/*.c) $(APPLIBS) $(HL_LDFLAGS)
 
 # The manifest rules the kernel shares with the packer, generated from the packer's module.
 MANIFEST_RULES_H := $(BUILD)/gen/manifest_rules.h
@@ -45,7 +46,7 @@ $(MANIFEST_RULES_H): FORCE
 
 $(OUT)/kernel.elf: $(KERNEL_SRCS) a7/kernel/kernel.ld $(MANIFEST_RULES_H) FORCE
 	@mkdir -p $(OUT)
-	$(CC) $(A7_CFLAGS) -Ihl/include -I$(BUILD)/gen -o $@ $(KERNEL_SRCS) -Ta7/kernel/kernel.ld $(KERNEL_LDFLAGS)
+	$(CC) $(A7_CFLAGS) -Ia7/kernel/include -I$(BUILD)/gen -o $@ $(KERNEL_SRCS) -Ta7/kernel/kernel.ld $(KERNEL_LDFLAGS)
 
 $(OUT)/kernel-standin-sm.elf: $(STANDIN_SRCS) a7/kernel/standin/linker.ld FORCE
 	@mkdir -p $(OUT)

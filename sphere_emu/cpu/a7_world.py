@@ -141,6 +141,9 @@ class World:
         self.fault_pages: dict[int, int] = {}  # fault-window page -> the faulting VA page
         self._next_fault_page = 0
         self.timer_sites: dict[int, int] = {}  # VA of a timer CTL/CVAL write -> its hook
+        # (VA page, PA page) -> hash of the code scanned there for timer writes: a TLB refill
+        # of an unchanged page (after a TLBIALL, or of a process's 4 KiB pages) is not rescanned.
+        self.scanned_code: dict[tuple[int, int], int] = {}
         self.counter = RetiredCounter(uc)
         self.reset_context = uc.context_save()
 
@@ -154,6 +157,20 @@ class World:
 
     def cpsr(self) -> int:
         return self.uc.reg_read(uc_arm.UC_ARM_REG_CPSR)
+
+    def drop_restored_itstate(self) -> None:
+        """Undo the IT state Unicorn 2.1.4 leaves behind after a data TLB fill.
+
+        Before it calls the fill hook Unicorn restores the CPU state to the faulting
+        instruction, ITSTATE included. The translation block then runs on, but nothing writes
+        ITSTATE back when the IT block ends inside it, so the next block starts "in an IT
+        block" and conditions (usually skips) its first instruction: seen in glibc's Thumb-2
+        code. Zero is right after a successful fill: a block that ends inside the IT block
+        stores the live state itself, and a later fault restores it again.
+        """
+        cpsr = self.cpsr()
+        if cpsr & CPSR_IT:
+            self.uc.reg_write(uc_arm.UC_ARM_REG_CPSR, cpsr & ~CPSR_IT)
 
     def pc(self) -> int:
         return self.uc.reg_read(uc_arm.UC_ARM_REG_PC)

@@ -505,6 +505,8 @@ class CortexA7(CortexA7Debug, Core):
                 entry.perms = grant(kind, perms, desc.pa >> PAGE_SHIFT, self._code_pages)
                 if kind == UC_MEM_FETCH:
                     self._hook_timer_writes(world, va, desc.pa)
+                else:
+                    world.drop_restored_itstate()
                 return True
         entry.paddr = world.fault_page(va) | (va & PAGE_MASK)
         entry.perms = UC_PROT_ALL
@@ -516,6 +518,10 @@ class CortexA7(CortexA7Debug, Core):
         if page is None:
             return
         base = va & ~PAGE_MASK
+        key, digest = (base, pa & ~PAGE_MASK), hash(page)
+        if world.scanned_code.get(key) == digest:
+            return
+        world.scanned_code[key] = digest
         for offset in timer_write_sites(page):
             site = base + offset
             if site not in world.timer_sites:

@@ -36,14 +36,20 @@ halt:
     wfi
     b halt
 
-/* System call: save the caller's r0-r12, return address and CPSR as a struct frame on the
-   SVC stack, let C read and rewrite it, return with rfe (restoring CPSR). */
+/* System call: save the caller's r0-r12, User sp and lr, return address and CPSR as a
+   struct frame on the SVC stack, let C read and rewrite it (results, signal frames), return
+   with rfe (restoring CPSR). */
 svc_entry:
     srsdb sp!, #0x13
+    sub sp, sp, #8
+    stmia sp, {sp, lr}^             @ the User-mode sp and lr
     push {r0-r12}
     mov r0, sp
     bl syscall_dispatch
     pop {r0-r12}
+    ldmia sp, {sp, lr}^
+    nop                             @ no banked access right after ldm ^
+    add sp, sp, #8
     rfeia sp!
 
 /* Faults: report which, where and on what address; user_fault() ends the app, or stops the
@@ -78,19 +84,34 @@ irq_entry:
 fiq_entry:
     subs pc, lr, #4
 
-/* enter_user(entry, sp): drop to User mode at entry with the given stack; IRQ/FIQ stay
-   masked. The SVC stack is reset: nothing of the caller is kept. */
+/* enter_user(entry, sp): drop to User mode at entry (Thumb if bit 0 is set) with the given
+   stack and every other register zero, as Linux starts a process; IRQ/FIQ stay masked. The
+   SVC stack is reset: nothing of the caller is kept. */
     .global enter_user
 enter_user:
-    cps #0x1F                       @ System mode: User's sp
+    cps #0x1F                       @ System mode: User's sp and lr
     mov sp, r1
+    mov lr, #0
     cps #0x13
     ldr sp, =__svc_stack_top
-    mov lr, r0
-    mov r0, #0xD0                   @ User, I and F masked
-    msr spsr_cxsf, r0
+    mov r2, #0xD0                   @ User, I and F masked
+    tst r0, #1
+    orrne r2, r2, #0x20             @ T
+    bic lr, r0, #1
+    msr spsr_cxsf, r2
     mov r0, #0
     mov r1, #0
+    mov r2, #0
+    mov r3, #0
+    mov r4, #0
+    mov r5, #0
+    mov r6, #0
+    mov r7, #0
+    mov r8, #0
+    mov r9, #0
+    mov r10, #0
+    mov r11, #0
+    mov r12, #0
     movs pc, lr
     .ltorg
 

@@ -119,6 +119,11 @@ int intercore_send(int core, const char *sender_id, const void *buf, uint32_t le
     return (int)len;
 }
 
+int intercore_pending(int core)
+{
+    return ((struct header *)buf_a(core))->write_position != ((struct header *)buf_b(core))->read_position;
+}
+
 int intercore_recv(int core, void *buf, uint32_t cap)
 {
     struct header *out = (struct header *)buf_b(core), *in = (struct header *)buf_a(core);

@@ -1,13 +1,15 @@
-/* Manifest enforcement: GPIO 8 and ISU0 are in this app's manifest, GPIO 9, ISU1 and an
-   inter-core connection are not. The refused calls fail with EPERM and the app carries on
-   (it is not killed for asking), using what it is allowed. */
+/* Manifest enforcement: GPIO 8 and ISU0 are in this app's manifest, GPIO 9, ISU1, an
+   inter-core connection and mutable storage are not. The refused calls fail with EACCES
+   and the app carries on (it is not killed for asking), using what it is allowed. */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <applibs/application.h>
 #include <applibs/gpio.h>
 #include <applibs/log.h>
+#include <applibs/storage.h>
 #include <applibs/uart.h>
+#include <hw/mt3620.h>
 
 static void report(const char *what, int r)
 {
@@ -28,6 +30,7 @@ int main(void)
     report("UART_Open(ISU1)", isu1);
     int sock = Application_Connect("5a1e0002-6d0c-4f3e-9b9e-000000000002");
     report("Application_Connect", sock);
+    report("Storage_OpenMutableFile", Storage_OpenMutableFile());
 
     int isu0 = UART_Open(MT3620_ISU0_UART, &config);
     report("UART_Open(ISU0)", isu0);

@@ -9,6 +9,7 @@
 #include <applibs/log.h>
 #include <applibs/storage.h>
 #include <applibs/uart.h>
+#include <hw/mt3620.h>
 
 static long long now_ms(void)
 {
