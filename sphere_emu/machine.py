@@ -43,7 +43,8 @@ class Machine:
         self.peripherals: dict[str, Peripheral] = {}
         for name, spec in board.peripherals.items():
             ctx = PeripheralContext(clock=self.clock, options=dict(spec.options),
-                                    memory=_SystemMemory(self), serial=self.serial)
+                                    memory=_SystemMemory(self), serial=self.serial,
+                                    pins=self.pins)
             self.peripherals[name] = PERIPHERAL_TYPES[spec.type](name, ctx)
         for name, spec in board.peripherals.items():
             for option, value in spec.options.items():

@@ -28,22 +28,30 @@ Observer = Callable[["Pin", int, int], None]  # (pin, virtual ns, new level)
 class Strength(IntEnum):
     PULL = 1  # a pad pull-up/down or a board resistor
     DEVICE = 2  # an off-chip part driving the pin (button, wire, --drive)
-    CORE = 3  # the chip's own output driver
+    CORE = 3  # the chip's own GPIO output driver
+    FUNCTION = 4  # an alternate function running on the pad (PWM): the pad mux gives it the pin
 
 
 @dataclass(frozen=True)
 class Waveform:
-    """A periodic output: ``high_ticks`` high then ``low_ticks`` low, from ``start_ns``, in
-    ticks of a ``clock_hz`` clock. Tick boundaries fall at whole ns (rounded up)."""
+    """A periodic output from ``start_ns`` in ticks of a ``clock_hz`` clock: ``high_ticks``
+    high and ``low_ticks`` low, the high part first unless ``first_high`` is False. Tick
+    boundaries fall on whole ns (rounded up), so edges are exact to the nanosecond."""
 
     start_ns: int
     clock_hz: int
     high_ticks: int
     low_ticks: int
+    first_high: bool = True
 
     @property
     def period_ticks(self) -> int:
         return self.high_ticks + self.low_ticks
+
+    @property
+    def _first(self) -> tuple[int, int]:
+        """(ticks, level) of the first part of each period."""
+        return (self.high_ticks, 1) if self.first_high else (self.low_ticks, 0)
 
     def _tick_at(self, now_ns: int) -> int:
         return (now_ns - self.start_ns) * self.clock_hz // NS_PER_S
@@ -52,17 +60,18 @@ class Waveform:
         return self.start_ns + -(-tick * NS_PER_S // self.clock_hz)
 
     def level_at(self, now_ns: int) -> int:
-        if self.low_ticks == 0 or self.high_ticks == 0:
-            return 1 if self.low_ticks == 0 else 0
-        return 1 if self._tick_at(now_ns) % self.period_ticks < self.high_ticks else 0
+        if self.high_ticks == 0 or self.low_ticks == 0:
+            return 1 if self.high_ticks else 0  # a constant level
+        first, level = self._first
+        return level if self._tick_at(now_ns) % self.period_ticks < first else 1 - level
 
     def next_edge_after(self, now_ns: int) -> int | None:
-        if self.low_ticks == 0 or self.high_ticks == 0:
+        if self.high_ticks == 0 or self.low_ticks == 0:
             return None
         tick = self._tick_at(now_ns)
         base = tick - tick % self.period_ticks
-        edge = base + (self.high_ticks if tick - base < self.high_ticks else self.period_ticks)
-        return self._time_of_tick(edge)
+        first = self._first[0]
+        return self._time_of_tick(base + (first if tick - base < first else self.period_ticks))
 
 
 @dataclass(frozen=True)
@@ -119,16 +128,17 @@ class Pin:
     def drive(self, source: str, strength: Strength, level: int | Waveform | None,
               time_ns: int | None = None) -> None:
         """Set (or with ``None`` remove) ``source``'s contribution to this pin."""
+        current = self._drives.get(source)
         if level is None:
-            if self._drives.pop(source, None) is None:
+            if current is None:
                 return
+            del self._drives[source]
         else:
             if isinstance(level, int):
                 level = 1 if level else 0
-            drive = Drive(strength, level)
-            if self._drives.get(source) == drive:
+            if current is not None and current.level == level and current.strength == strength:
                 return
-            self._drives[source] = drive
+            self._drives[source] = Drive(strength, level)
         self._resolve(self.pins.stamp(time_ns))
 
     def _resolve(self, time_ns: int) -> None:

@@ -158,6 +158,7 @@ class PeripheralContext:
     options: dict[str, Any] = field(default_factory=dict)
     memory: Any = None  # a MemoryPort for blocks that master the bus (DMA, Pluton)
     serial: Any = None  # sphere_emu.serial.SerialHub, for blocks that talk to the host (UARTs)
+    pins: Any = None  # sphere_emu.pins.Pins, for blocks that drive or read pads (GPIO, PWM)
 
 
 Reader = Callable[[], int]

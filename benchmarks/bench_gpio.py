@@ -1,0 +1,56 @@
+"""GPIO output cost: an RT app toggling a pin in a tight loop vs the same loop writing RAM.
+
+    python benchmarks/bench_gpio.py [--repeat 3]
+
+firmware/apps/bench-gpio stores i & 1 two million times either to GPIO0's output latch
+(DOUT of group 0, with the pin an output) or to a plain SYSRAM word; the word at 0x22000000
+selects which. Both run on io0 of boards/mt3620-rdb.yaml through the machine; the figure is
+wall time per store and the ratio GPIO / RAM (issue 10 target: <= 2.0). The best of
+``--repeat`` runs of each is taken, interleaved, so machine noise affects both alike.
+"""
+
+import argparse
+import time
+from pathlib import Path
+
+from sphere_emu.board import load_board
+from sphere_emu.machine import Machine
+
+ROOT = Path(__file__).resolve().parent.parent
+BOARD = ROOT / "boards" / "mt3620-rdb.yaml"
+ELF = ROOT / "firmware" / "prebuilt" / "bench-gpio.elf"
+ITERATIONS = 2_000_000
+SELECT = 0x22000000
+
+
+def run_once(gpio: bool) -> float:
+    machine = Machine(load_board(BOARD))
+    machine.load_elf("io0", ELF)
+    machine.cores["io0"].address_map.write_memory(SELECT, (1 if gpio else 0).to_bytes(4, "little"))
+    done: list[int] = []
+    port = machine.serial.ports["io0-uart"]
+    port.line_listeners.append(lambda p, t, line: done.append(t) if "done" in line else None)
+    start = time.perf_counter()
+    while not done:
+        machine.run_for(50_000_000)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    ram, gpio = [], []
+    for _ in range(args.repeat):
+        ram.append(run_once(False))
+        gpio.append(run_once(True))
+    best_ram, best_gpio = min(ram), min(gpio)
+    print(f"RAM word : {best_ram:.3f} s for {ITERATIONS} stores "
+          f"({best_ram / ITERATIONS * 1e9:.0f} ns/store)")
+    print(f"GPIO DOUT: {best_gpio:.3f} s for {ITERATIONS} stores "
+          f"({best_gpio / ITERATIONS * 1e9:.0f} ns/store)")
+    print(f"ratio GPIO/RAM: {best_gpio / best_ram:.2f} (target <= 2.0)")
+
+
+if __name__ == "__main__":
+    main()
