@@ -80,7 +80,7 @@ def test_system_calls_an_app_is_allowed():
         "slept 1000 ms",
         "[gpio] syscalls-hl: GPIO 0 = low",
         "[gpio] syscalls-hl: GPIO 0 = high",
-        "GPIO 12 reads 0 (0)",
+        "GPIO 12 reads 1 (0)",  # button A, released: its pull-up holds the pad high
         "GPIO_SetValue on an input: -1, errno 22",
         "UART write: 21",
         'storage: read 9 bytes "counter=1"',

@@ -1,4 +1,4 @@
-/* Touches blocks the model does not implement (the infra-bus block, GPIO group 0): they must
+/* Touches blocks the model does not implement (the infra-bus block, the cache controller): they must
    read as zero, ignore writes and let the app run on, each logged once by name. */
 #include "armv7m.h"
 #include "mt3620.h"
@@ -7,7 +7,7 @@
 extern const uintptr_t ExceptionVectorTable[];
 
 #define INFRA_REG   REG32(0x21070030u)
-#define GPIO0_DOUT  REG32(0x38010010u)
+#define CACHE_REG   REG32(0x20080010u)
 
 _Noreturn void RTCoreMain(void)
 {
@@ -16,8 +16,8 @@ _Noreturn void RTCoreMain(void)
     uint32_t sum = 0;
     for (int i = 0; i < 3; i++) {
         INFRA_REG = 0x2201u;
-        GPIO0_DOUT = 0xFFu;
-        sum |= INFRA_REG | GPIO0_DOUT;
+        CACHE_REG = 0xFFu;
+        sum |= INFRA_REG | CACHE_REG;
     }
     print("unimplemented blocks read ");
     print_hex(sum);
