@@ -52,3 +52,49 @@ def test_without_the_gpio_in_the_manifest_the_same_binary_gets_eperm_and_the_fir
     assert table["isu2"] == {"a7": "rw"}
     assert device.machine.peripherals["firewall"].denials == []  # the kernel said no first
 
+
+
+ESCAPES = [
+    "write another app's ISU0 UART: BusFault, BFAR 0x38070500",
+    "read GPIO block 0 (not in the manifest): BusFault, BFAR 0x38010004",
+    "read the other core's TCM (A7 window): BusFault, BFAR 0x3f100000",
+    "read the other core's comm buffers: BusFault, BFAR 0x803c0000",
+    "read the Secure SRAM: BusFault, BFAR 0x803d0000",
+    "read the firewall registers: BusFault, BFAR 0x30000000",
+    "read its own GPIO block 3: allowed",
+]
+
+
+def run_good(*others: str) -> EmulatedDevice:
+    device = EmulatedDevice.boot(RDB, PREBUILT / "fw-good-rt.imagepackage",
+                                 *(PREBUILT / other for other in others))
+    device.wait_for_line("fw-good-rt: done", timeout="1s")
+    return device
+
+
+def test_each_escape_faults_only_the_offender_and_the_others_output_is_unchanged():
+    alone = run_good()
+    device = run_good("fw-escape-rt.imagepackage")
+    escapes = [e.line.removeprefix("fw-escape-rt: ") for e in device.lines
+               if e.port == "io1-uart"]
+    assert escapes == [*ESCAPES, "done"]  # long before fw-good-rt's 100 ms
+    # The well-behaved app on the other core saw nothing: same bytes on both its UARTs.
+    for port in ("io0-uart", "isu0-uart"):
+        assert device.output(port) == alone.output(port), port
+    assert device.output("isu0-uart") == b"good on ISU0\r\n" * 10
+    assert device.halted() == {}
+    # The firewall's own refusals, each logged with the core and the address.
+    denials = [(d.initiator, d.block, d.address, d.write)
+               for d in device.machine.peripherals["firewall"].denials]
+    assert denials == [("io1", "isu0", 0x38070500, True), ("io1", "gpio0", 0x38010004, False)]
+    table = owners(device)
+    assert table["isu0"] == {"io0": "rw"} and table["gpio3"] == {"io1": "rw"}
+
+
+def test_a_second_app_claiming_an_owned_isu_is_refused_naming_both():
+    device = run_good("eperm-hl.imagepackage")  # eperm-hl's manifest lists Uart ISU0 too
+    text = [e.line for e in device.lines]
+    assert "[kernel] eperm-hl: refused: ISU0 is already owned by fw-good-rt" in text
+    assert "[kernel] starting eperm-hl" not in text
+    assert owners(device)["isu0"] == {"io0": "rw"}
+    assert owners(device)["gpio2"] == {}  # nothing of a refused app is claimed

@@ -85,6 +85,9 @@ class AddressMap:
         # The core's busy-wait detector, told of every time-source read (engine/busywait.py).
         self.on_time_source_read: Callable[[int, Any], None] | None = None
         self._unimplemented_seen: set[str] = set()
+        # Set by a core that needs its invalid-access hook over memory that was mapped at
+        # install time and may be hidden later (begin, end).
+        self.watch_invalid: Callable[[int, int], object] = lambda begin, end: None
         # RAM mappings shown only in part (the firewall's shared-memory windows): base ->
         # the (start, end, writable) pieces mapped into the core.
         self._views: dict[int, list[tuple[int, int, bool]]] = {}
@@ -158,7 +161,10 @@ class AddressMap:
         """Show the core only ``pieces`` (start, end, writable) of RAM mapping ``m``; the
         rest of it is nothing-there (a bus error). How the firewall's memory ranges act:
         no hook on the RAM path. Not to be called while this map's core is running."""
-        old = self._views.get(m.base, [(m.base, m.end, True)])
+        old = self._views.get(m.base)
+        if old is None:
+            old = [(m.base, m.end, True)]
+            self.watch_invalid(m.base, m.end)
         if old == pieces:
             return
         self._views[m.base] = list(pieces)
@@ -259,7 +265,34 @@ class AddressMap:
             self._uc.emu_stop()  # aborts the access: the instruction does not retire
         return 0
 
-    # -- host-side access (loaders, debuggers, DMA) ------------------------------------
+    # -- a bus master acting for this initiator (DMA) ---------------------------------
+    def master_may(self, address: int, size: int, is_write: bool) -> bool:
+        """Whether a bus master acting for this map's initiator (a DMA channel, for the core
+        that programmed it) may touch all of ``[address, address + size)``: memory as the
+        firewall shows it to that core, and no firewall refusal. A refusal is reported
+        (logged) as the core's own access would be. Check before moving any byte."""
+        end = address + size
+        while address < end:
+            m = self.find(address)
+            if m is None or not self._master_visible(m, address, is_write):
+                return False
+            refused = (self.refused_writes if is_write else self.refused_reads).get(m.base)
+            if refused is not None:
+                refused(address, is_write)
+                return False
+            address = m.end
+        return True
+
+    def _master_visible(self, m: Mapping, address: int, is_write: bool) -> bool:
+        if m.memory is None:
+            return True
+        if is_write and m.kind == "rom":
+            return False
+        pieces = self._views.get(m.base)
+        return pieces is None or any(start <= address < stop and (writable or not is_write)
+                                     for start, stop, writable in pieces)
+
+    # -- host-side access (loaders, debuggers) -----------------------------------------
     def read_memory(self, address: int, size: int) -> bytes:
         """Read without side effects: RAM/ROM contents; registers' stored values."""
         out = bytearray()

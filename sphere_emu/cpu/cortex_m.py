@@ -135,6 +135,9 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         self._tlb = IdentityTlb(uc, self._mapping_kind)
         for begin, end in unmapped_ranges((m.base, m.end) for m in self._map.mappings):
             uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid_memory, begin=begin, end=end)
+        # Memory the firewall may hide later (a shared window) needs the hook too, for BFAR.
+        self._map.watch_invalid = lambda begin, end: uc.hook_add(
+            UC_HOOK_MEM_INVALID, self._on_invalid_memory, begin=begin, end=end - 1)
         self._context = RegisterGroup(uc, _CONTEXT_REGS)
         self._fp_context = RegisterGroup(uc, _FP_CONTEXT_REGS)
         self._mask_regs = RegisterGroup(uc, _MASK_REGS)

@@ -19,7 +19,7 @@ class DmaBus:
         """``count`` bytes from ``address`` (fixed address: ``count/unit`` reads of one
         register). None if nothing is there."""
         m = self.map.find(address) if self.map is not None else None
-        if m is None:
+        if m is None or not self.map.master_may(address, count if increment else unit, False):
             return None
         if m.peripheral is not None:
             out = bytearray()
@@ -32,7 +32,7 @@ class DmaBus:
 
     def write(self, address: int, data: bytes, unit: int, increment: bool) -> bool:
         m = self.map.find(address) if self.map is not None else None
-        if m is None:
+        if m is None or not self.map.master_may(address, len(data) if increment else unit, True):
             return False
         if m.peripheral is not None:
             for i in range(0, len(data), unit):
@@ -65,5 +65,8 @@ class DmaBus:
     def peripheral_at(self, address: int) -> tuple[object, int] | None:
         m = self.map.find(address) if self.map is not None else None
         if m is None or m.peripheral is None:
+            return None
+        # A port moves data both ways: the core must own the block outright.
+        if not (self.map.master_may(address, 4, False) and self.map.master_may(address, 4, True)):
             return None
         return m.peripheral, address - m.base
