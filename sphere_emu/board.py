@@ -43,6 +43,7 @@ from .bundled import PREBUILT, find_board
 from .devices.spec import DeviceSpec, PinsSpec, parse_devices, parse_pins
 from .errors import BoardError, SphereEmuError
 from .files import read_text
+from .peripherals.registers import PeripheralRef
 from .units import parse_frequency_hz, parse_int, parse_size
 
 CORE_TYPES = ("cortex-m4f", "cortex-a7")
@@ -96,23 +97,22 @@ class CoreSpec:
     reset_by: tuple[str, str] | None = None  # (peripheral, reset line) that holds/releases it
 
 
-class PeripheralRef(str):
-    """An option value that names another peripheral of the board (e.g. a mailbox's peer)."""
-
-
-def peripheral_ref(value: object) -> PeripheralRef:
-    """Option parser for values that name a peripheral; the machine links the two."""
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"must name a peripheral, not {value!r}")
-    return PeripheralRef(value)
-
-
 @dataclass(frozen=True)
 class OsSpec:
     """The image packages a boot starts from (files; checked when the board boots)."""
 
     security_monitor: Path = DEFAULT_OS["security-monitor"]
     kernel: Path = DEFAULT_OS["kernel"]
+
+
+@dataclass(frozen=True)
+class BootSpec:
+    """What the verified boot chain needs to know about the SoC (docs/boot-chain.md)."""
+
+    core: str | None = None  # the core Pluton's ROM releases
+    flash: MapEntry | None = None  # where that core sees the flash the images are laid out in
+    secure_ram: MapEntry | None = None  # where the Security Monitor must load
+    console: str | None = None  # the UART the ROM and the chain print their messages on
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,7 @@ class BoardSpec:
     devices: dict[str, DeviceSpec]
     os: OsSpec = OsSpec()
     pins: PinsSpec = PinsSpec()
+    boot: BootSpec = BootSpec()
 
 
 # --------------------------------------------------------------------------------------
@@ -262,6 +263,7 @@ class _Parsed:
     pins: PinsSpec = PinsSpec()
     devices: dict[str, DeviceSpec] = field(default_factory=dict)
     os: OsSpec = OsSpec()
+    boot: BootSpec = BootSpec()
 
 
 def _memories(v: _Validator, raw: Any, out: _Parsed) -> None:
@@ -350,6 +352,28 @@ def _os(v: _Validator, raw: Any, out: _Parsed) -> None:
     out.os = _os_spec(v, raw)
 
 
+def _boot(v: _Validator, raw: Any, out: _Parsed) -> None:
+    if raw is None:
+        return
+    body = v.mapping(raw, ("boot",), {"core", "flash", "secure-ram", "console"},
+                     {"core", "flash", "secure-ram", "console"})
+    core = v.name(body["core"], ("boot", "core"))
+    if core not in out.cores:
+        raise v.fail(("boot", "core"), f"no core named {core!r}")
+    views = {}
+    for key in ("flash", "secure-ram"):
+        memory = v.name(body[key], ("boot", key))
+        entry = next((e for e in out.cores[core].map
+                      if e.kind == "memory" and e.target == memory), None)
+        if entry is None:
+            raise v.fail(("boot", key), f"{core} maps no memory named {memory!r}")
+        views[key] = entry
+    console = v.name(body["console"], ("boot", "console"))
+    if console not in out.peripherals:
+        raise v.fail(("boot", "console"), f"no peripheral named {console!r}")
+    out.boot = BootSpec(core, views["flash"], views["secure-ram"], console)
+
+
 def _text(v: _Validator, raw: Any, out: _Parsed) -> None:
     """``name`` and ``description``: free text, read when the spec is assembled."""
 
@@ -358,7 +382,7 @@ def _text(v: _Validator, raw: Any, out: _Parsed) -> None:
 SECTIONS: dict[str, Callable[[_Validator, Any, _Parsed], None]] = {
     "name": _text, "description": _text, "memories": _memories,
     "peripherals": _peripherals, "cores": _cores, "pins": _pins, "devices": _devices,
-    "os": _os,
+    "os": _os, "boot": _boot,
 }
 
 
@@ -375,7 +399,7 @@ def load_board(path: str | Path) -> BoardSpec:
     return BoardSpec(name=str(top.get("name", path.stem)), path=path.resolve(),
                      description=str(top.get("description", "")), memories=out.memories,
                      peripherals=out.peripherals, cores=out.cores, devices=out.devices,
-                     os=out.os, pins=out.pins)
+                     os=out.os, pins=out.pins, boot=out.boot)
 
 
 def _os_spec(v: _Validator, raw: Any) -> OsSpec:

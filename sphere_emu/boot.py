@@ -25,7 +25,6 @@ from pathlib import Path
 from construct import Array, Const, Int32ul, Struct
 
 from .board import BoardSpec, OsSpec
-from .cpu.core import CoreState
 from .device import Device
 from .errors import SphereEmuError
 from .files import read_file
@@ -34,17 +33,13 @@ from .image.metadata import ImageType
 from .image.os_payload import read_load_header
 from .machine import Machine
 from .peripherals.firewall import Firewall
+from .peripherals.pluton_mailbox import CommandServer, PlutonMailbox
 from .pluton.core import Pluton
 from .pluton.protocol import MEASURE_SECURITY_MONITOR
 from .pluton.rom import ROM_STAGE, BootRefusal, rom_stage
-from .runner import Outcome, Runner, RunReport
 
-FLASH_BASE = 0x90000000
-FLASH_SIZE = 16 << 20
 FLASH_ALIGN = 0x1000
 FLASH_TABLE_MAX = 32
-SECURE_RAM = (0x803D0000, 0x80400000)
-CONSOLE = "a7-uart"
 
 # enum flash_image_kind (flash_layout.h)
 FLASH_SECURITY_MONITOR, FLASH_KERNEL, FLASH_APPLICATION = 1, 2, 3
@@ -79,7 +74,7 @@ class FlashImage:
     kind: int  # FLASH_SECURITY_MONITOR / FLASH_KERNEL / FLASH_APPLICATION
     source: str  # what a message calls it: the file given, or flash/<slot>.imagepackage
     data: bytes = field(repr=False)
-    offset: int = 0  # from FLASH_BASE, set by layout_flash
+    offset: int = 0  # from the flash base, set by layout_flash
 
 
 @dataclass(frozen=True)
@@ -90,7 +85,8 @@ class Progress:
     image: str | None  # the flash image's source, when the report names one
 
 
-def layout_flash(images: Sequence[FlashImage]) -> tuple[bytes, list[FlashImage]]:
+def layout_flash(images: Sequence[FlashImage], flash_size: int
+                 ) -> tuple[bytes, list[FlashImage]]:
     """The flash contents: the table of contents, then each image 4 KiB aligned."""
     if len(images) > FLASH_TABLE_MAX:
         raise BootError(f"{len(images)} images do not fit the flash table "
@@ -100,8 +96,8 @@ def layout_flash(images: Sequence[FlashImage]) -> tuple[bytes, list[FlashImage]]
     for image in images:
         placed.append(FlashImage(image.kind, image.source, image.data, at))
         at = _align(at + len(image.data))
-    if at > FLASH_SIZE:
-        raise BootError(f"the images need {at} bytes of flash; it has {FLASH_SIZE}")
+    if at > flash_size:
+        raise BootError(f"the images need {at} bytes of flash; it has {flash_size}")
     entries = [{"kind": p.kind, "offset": p.offset, "size": len(p.data), "reserved": 0}
                for p in placed]
     entries += [{"kind": 0, "offset": 0, "size": 0, "reserved": 0}] * (
@@ -169,22 +165,25 @@ class BootChain:
     def __init__(self, machine: Machine, device: Device, images: Sequence[FlashImage]) -> None:
         self.machine = machine
         self.device = device
+        self.facts = facts = machine.board.boot
+        if facts.core is None or facts.flash is None or facts.secure_ram is None:
+            raise BootError(f"board {machine.board.name} has no 'boot' key: it cannot boot "
+                            "an OS (docs/board-format.md)")
+        self.core = machine.cores[facts.core]
         self.pluton = _ReportingPluton(device, machine.system_memory, self._on_postcode)
-        machine.attach_pluton(self.pluton)
-        self.flash, self.images = layout_flash(images)
+        attach_pluton(machine, self.pluton)
+        self.flash, self.images = layout_flash(images, facts.flash.size)
         self.refusal: BootRefusal | None = None
         self.progress: list[Progress] = []
         self.reboots = 0
         self.on_refusal: Callable[[BootRefusal], None] = lambda refusal: None
         self._reboot_requested = False
-        if "a7" not in machine.cores:
-            raise BootError(f"board {machine.board.name} has no a7 core to boot")
 
     # -- stage 1 and 2: flash and Pluton's ROM -------------------------------------------
     def power_on(self) -> BootRefusal | None:
         """Write the flash, run the ROM stage and, if it passes, release the A7."""
-        a7 = self.machine.cores["a7"]
-        a7.physical_map.write_memory(FLASH_BASE, self.flash)
+        a7 = self.core
+        a7.physical_map.write_memory(self.facts.flash.base, self.flash)
         sm = next((i for i in self.images if i.kind == FLASH_SECURITY_MONITOR), None)
         self._console("[PLUTON] ROM: verifying the security monitor")
         refusal, entry = self._rom_stage(sm)
@@ -201,17 +200,19 @@ class BootChain:
         return None
 
     def _rom_stage(self, sm: FlashImage | None) -> tuple[BootRefusal | None, int]:
+        ram = self.facts.secure_ram
+        secure_ram = (ram.base, ram.end)
         result = rom_stage(
             self.pluton, f"security monitor {sm.source}" if sm else "security monitor",
             sm.data if sm else None,
-            lambda payload: None if read_load_header(payload, SECURE_RAM) else (
+            lambda payload: None if read_load_header(payload, secure_ram) else (
                 "the payload's load header does not describe an image in the Security "
                 "Monitor RAM"))
         if result.refusal is not None:
             return result.refusal, 0
         payload = result.verified.payload
-        header = read_load_header(payload, SECURE_RAM)
-        self.machine.cores["a7"].physical_map.write_memory(header.load, header.image(payload))
+        header = read_load_header(payload, secure_ram)
+        self.core.physical_map.write_memory(header.load, header.image(payload))
         return None, header.entry
 
     # -- stage 3 and 4: what the Security Monitor reports ----------------------------------
@@ -266,33 +267,70 @@ class BootChain:
             return
         self._reboot_requested = False
         self.reboots += 1
-        for core in self.machine.cores.values():
-            core.reset()
-            core.state = CoreState.HELD
-        for peripheral in self.machine.peripherals.values():
-            peripheral.reset()
-            peripheral.update()
+        self.machine.reset()
         self.pluton.reset()
         self.progress.clear()
         self.power_on()
 
     def _console(self, line: str) -> None:
-        port = self.machine.serial.ports.get(CONSOLE)
+        port = self.machine.serial.ports.get(self.facts.console or "")
         if port is not None:
             port.transmit(line.encode() + b"\r\n")
+
+
+def attach_pluton(machine: Machine, pluton: CommandServer) -> None:
+    """Serve every Pluton mailbox of the machine with ``pluton``."""
+    for block in machine.peripherals.values():
+        if isinstance(block, PlutonMailbox):
+            block.attach(pluton)
+
+
+class _TemporaryPluton:
+    """For a machine that runs without a device: a fresh development device's Pluton,
+    made when the guest first knocks on the mailbox."""
+
+    def __init__(self, machine: Machine) -> None:
+        self._machine = machine
+        self._pluton: Pluton | None = None
+
+    def execute(self, command: int, args: Sequence[int]) -> tuple[int, list[int]]:
+        if self._pluton is None:
+            self._pluton = Pluton(Device.temporary(), self._machine.system_memory)
+        return self._pluton.execute(command, args)
+
+
+@dataclass
+class Assembly:
+    """A machine ready to run: bare (firmware loaded per core) or with a boot chain."""
+
+    machine: Machine
+    chain: "BootChain | None" = None
+
+
+def assemble(spec: BoardSpec, device: Device | None = None,
+             sideloaded: Sequence[tuple[str, str]] | None = None, *,
+             fast_forward: bool = True) -> Assembly:
+    """The one way a machine is put together (the CLI, the testing API, ``build``).
+
+    Without ``sideloaded`` the machine runs bare: firmware is loaded per core and any
+    Pluton mailbox is served by ``device``'s Pluton (default: a temporary development
+    device, made on first use). With ``sideloaded`` (``(slot, file)`` pairs, possibly
+    none) it boots ``device``'s verified chain, not yet powered on. ``fast_forward``: skip
+    busy-waits exactly (the default) or step through them.
+    """
+    machine = Machine(spec, fast_forward=fast_forward)
+    if sideloaded is None:
+        attach_pluton(machine, Pluton(device, machine.system_memory) if device is not None
+                      else _TemporaryPluton(machine))
+        return Assembly(machine)
+    owner = device if device is not None else Device.temporary()
+    return Assembly(machine, BootChain(machine, owner,
+                                       device_images(owner, spec.os, sideloaded)))
 
 
 def build(spec: BoardSpec, device: Device, sideloaded: Sequence[tuple[str, str]] = ()
           ) -> BootChain:
     """A machine for ``spec`` with ``device``'s boot chain attached, not yet powered on."""
-    return BootChain(Machine(spec), device, device_images(device, spec.os, sideloaded))
-
-
-def run_boot(chain: BootChain, timeout_ns: int, expect: Sequence[str] = ()) -> RunReport:
-    """Power on and run until ``expect`` is met, the boot is refused or time runs out."""
-    runner = Runner(chain.machine, list(expect), poll=chain.poll)
-    chain.on_refusal = lambda refusal: runner.refuse(str(refusal))
-    refusal = chain.power_on()
-    if refusal is not None:
-        return RunReport(Outcome.REFUSED, chain.machine.clock.now_ns, refusal=str(refusal))
-    return runner.run(timeout_ns)
+    chain = assemble(spec, device, sideloaded).chain
+    assert chain is not None
+    return chain

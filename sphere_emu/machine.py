@@ -1,22 +1,29 @@
 """The machine: a board's memories, peripherals and cores on one virtual clock."""
 
 import importlib
+from enum import Enum
 from pathlib import Path
 
-from .board import BoardSpec, CoreSpec, PeripheralRef
+from .board import BoardSpec, CoreSpec
 from .bus import AddressMap, Mapping, MemoryBlock
 from .bus.bus import BusError
 from .clock import Clock
 from .cpu.core import Core, CoreState
 from .devices import Device, DeviceContext, build_devices
+from .elf import ElfImage, read_elf
 from .errors import FirmwareError
-from .image.elf import ElfImage, read_elf
 from .peripherals import PERIPHERAL_TYPES
 from .peripherals.firewall import Firewall
-from .peripherals.registers import Peripheral, PeripheralContext
+from .peripherals.registers import Peripheral, PeripheralContext, PeripheralRef
 from .pins import Pins
 from .scheduler import RunResult, Scheduler
 from .serial import SerialHub
+
+
+class Stall(Enum):
+    LOCKUP = "every started core halted"
+    IDLE = "no core can run and no event is due: only host input can change anything"
+
 
 CORE_CLASSES = {
     "cortex-m4f": "sphere_emu.cpu.cortex_m:CortexM4",
@@ -150,18 +157,36 @@ class Machine:
         core.start_at(image.entry)
         return image
 
-    # -- Pluton ------------------------------------------------------------------------
     @property
     def system_memory(self) -> "_SystemMemory":
         """Bus-master access to the A7's physical view (how Pluton reaches guest memory)."""
         return _SystemMemory(self)
 
-    def attach_pluton(self, pluton: object) -> None:
-        """Serve every Pluton mailbox of the board with ``pluton`` (a ``Pluton`` built on
-        the run's device), instead of the throwaway device a mailbox makes for itself."""
+    # -- reset ---------------------------------------------------------------------------
+    def reset(self, core: str | None = None) -> None:
+        """Reset one core (held until something starts it), or the whole machine: every
+        core held, every block back to its power-on registers. Memories keep their
+        contents, as RAM does across a reset, and virtual time goes on."""
+        if core is not None:
+            _CoreReset(self.cores[core], self.memories).hold()
+            return
+        for c in self.cores.values():
+            _CoreReset(c, self.memories).hold()
         for peripheral in self.peripherals.values():
-            if peripheral.TYPE == "pluton-mailbox":
-                peripheral.attach(pluton)  # type: ignore[attr-defined]
+            peripheral.reset()
+            peripheral.update()
+
+    # -- running -----------------------------------------------------------------------
+    def stalled(self) -> Stall | None:
+        """Why the machine can make no more progress on its own, or None while it can.
+        The one place that decides it (the runner and the testing API ask here)."""
+        cores = self.cores.values()
+        started = [c for c in cores if c.state is not CoreState.HELD]
+        if started and all(c.state is CoreState.HALTED for c in started):
+            return Stall.LOCKUP
+        if not any(c.runnable for c in cores) and self.clock.next_event_ns() is None:
+            return Stall.IDLE
+        return None
 
     # -- running -----------------------------------------------------------------------
     def run_for(self, duration_ns: int) -> RunResult:

@@ -16,13 +16,14 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
+from .boot import BootChain
 from .cpu.core import CoreState
-from .machine import Machine
+from .machine import Machine, Stall
 from .scheduler import RunResult
 from .serial import SerialPort
 
@@ -204,21 +205,21 @@ class Runner:
                 if debugger is not None:
                     continue  # hold() reports the stop and waits for the debugger
                 return self._report(Outcome.DEBUG, halted)
-            started = [c for c in m.cores.values() if c.state is not CoreState.HELD]
-            locked_up = bool(started) and all(c.state is CoreState.HALTED for c in started)
+            stall = m.stalled()
+            locked_up = stall is Stall.LOCKUP
             if debugger is not None and (deadline is None or m.clock.now_ns < deadline) and (
-                    result is RunResult.IDLE or locked_up):
+                    stall is not None):
                 debugger.idle()  # a debugger may still reset a core or look at the wreck
                 continue
             if locked_up:
                 return self._report(Outcome.LOCKUP, halted)
-            if result is RunResult.IDLE and self._awaits_input():
+            if stall is Stall.IDLE and self._awaits_input():
                 time.sleep(self.INPUT_WAIT_S)  # the machine sleeps until the host types
                 continue
-            if result is RunResult.IDLE or (deadline is not None and m.clock.now_ns >= deadline):
+            if stall is Stall.IDLE or (deadline is not None and m.clock.now_ns >= deadline):
                 report = self._report(Outcome.TIMEOUT if self.pending else Outcome.EXPECTED,
                                       halted)
-                report.idle = result is RunResult.IDLE
+                report.idle = stall is Stall.IDLE
                 return report
 
     def _check_halted(self) -> dict[str, str]:
@@ -249,3 +250,13 @@ def _inside_engine(frame) -> bool:  # noqa: ANN001 - a frame
             return True
         frame = frame.f_back
     return False
+
+
+def run_boot(chain: BootChain, timeout_ns: int, expect: Sequence[str] = ()) -> RunReport:
+    """Power on and run until ``expect`` is met, the boot is refused or time runs out."""
+    runner = Runner(chain.machine, list(expect), poll=chain.poll)
+    chain.on_refusal = lambda refusal: runner.refuse(str(refusal))
+    refusal = chain.power_on()
+    if refusal is not None:
+        return RunReport(Outcome.REFUSED, chain.machine.clock.now_ns, refusal=str(refusal))
+    return runner.run(timeout_ns)

@@ -5,7 +5,7 @@ import struct
 
 from test_boot import PREBUILT, boot_with, rt_app
 
-from sphere_emu.image.elf import read_elf
+from sphere_emu.elf import read_elf
 from sphere_emu.image.metadata import ImageType
 from sphere_emu.image.pack import pack_os_component
 from sphere_emu.trust.keys import development_signer

@@ -10,7 +10,7 @@ import pytest
 from conftest import BOARDS, PREBUILT, run_cli
 
 from sphere_emu.board import load_board
-from sphere_emu.image.elf import read_elf
+from sphere_emu.elf import read_elf
 from sphere_emu.machine import Machine
 from sphere_emu.runner import Outcome, Runner
 

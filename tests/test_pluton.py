@@ -9,10 +9,10 @@ from sphere_emu.device import Capability, Device
 from sphere_emu.image.metadata import ImageType
 from sphere_emu.image.pack import PackOptions, pack_os_component
 from sphere_emu.peripherals import PERIPHERAL_TYPES
+from sphere_emu.peripherals.pluton_mailbox import PlutonMailbox
 from sphere_emu.peripherals.registers import BusAccess, PeripheralContext
 from sphere_emu.pluton.attestation import QuoteError, verify_quote
 from sphere_emu.pluton.core import Pluton
-from sphere_emu.pluton.mailbox import PlutonMailbox
 from sphere_emu.pluton.protocol import (
     BLOCK_ID,
     MEASURE_KERNEL,

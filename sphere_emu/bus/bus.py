@@ -15,15 +15,27 @@ import bisect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from unicorn import UC_PROT_ALL, UC_PROT_EXEC, UC_PROT_READ, Uc
 
 from ..engine.cut import AccessCut
-from ..peripherals.registers import BusAccess, Peripheral
+from .access import BusAccess
 from .memory import PAGE, MemoryBlock
 
 log = logging.getLogger("sphere_emu.bus")
+
+class Peripheral(Protocol):
+    """What the bus needs of a memory-mapped block (``peripherals.registers.Peripheral``)."""
+
+    TYPE: str
+
+    def read(self, offset: int, size: int, access: BusAccess) -> int: ...
+
+    def write(self, offset: int, size: int, value: int, access: BusAccess) -> None: ...
+
+    def peek(self, offset: int) -> int: ...
+
 
 AccessRule = Callable[["Mapping", BusAccess, bool], bool]  # (mapping, who, is_write) -> allowed
 Refusal = Callable[[int, bool], None]  # (address, is_write): says why (logs), once refused

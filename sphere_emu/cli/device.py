@@ -127,10 +127,10 @@ def attest(directory, board, nonce, duration, as_json) -> None:
     import sys
 
     from ..board import load_board
-    from ..boot import build, run_boot
+    from ..boot import build
     from ..bundled import DEFAULT_BOARD
     from ..device import Device
-    from ..runner import Outcome
+    from ..runner import Outcome, run_boot
     from ..units import parse_duration_ns
 
     if nonce is None:

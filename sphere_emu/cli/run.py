@@ -7,14 +7,14 @@ from dataclasses import dataclass
 import click
 
 from ..board import load_board
-from ..boot import BootChain, device_images
+from ..boot import BootChain, assemble
 from ..device import Device, DeviceError
+from ..elf import ElfImage, read_elf
 from ..errors import SphereEmuError
 from ..files import read_file, sniff
 from ..gdb import parse_gdb_options, start_servers
 from ..hostio import HostIO, Route, parse_route
 from ..hostlog import HostLog
-from ..image.elf import ElfImage, read_elf
 from ..image.errors import ImageError
 from ..machine import Machine
 from ..pinio import PinIO, check_trace
@@ -94,15 +94,14 @@ def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, 
     if cores:
         elfs = [(name, read_elf(path)) for name, path in _assign_files(cores, files, spec.cores)]
         # Only now: bad input is refused before the machine's big allocations.
-        machine = Machine(spec, fast_forward=not no_fast_forward)
+        machine = assemble(spec, fast_forward=not no_fast_forward).machine
         images = {name: machine.load_elf(name, elf) for name, elf in elfs}
         _run(machine, None, images, options)
         return
     with (Device.open(device_dir) if device_dir else Device.temporary()) as device:
         slots = [(_sideload(device, path, data), path) for path, data in packages]
-        machine = Machine(spec, fast_forward=not no_fast_forward)
-        _run(machine, BootChain(machine, device, device_images(device, spec.os, slots)), {},
-             options)
+        booted = assemble(spec, device, slots, fast_forward=not no_fast_forward)
+        _run(booted.machine, booted.chain, {}, options)
 
 
 @dataclass(frozen=True)

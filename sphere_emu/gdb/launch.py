@@ -2,8 +2,8 @@
 
 from collections.abc import Callable, Iterable, Mapping
 
+from ..elf import ElfImage
 from ..errors import SphereEmuError
-from ..image.elf import ElfImage
 from ..machine import Machine
 from .hub import GdbHub, default_ports
 from .server import DEFAULT_HOST, GdbServer

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..bus.bus import BusError
 from ..cpu.core import Core, CoreState
-from ..image.elf import ElfImage
+from ..elf import ElfImage
 from .stops import SIGINT, SIGTRAP, WATCH_KINDS, StopEvent, signal_for_halt
 from .tdesc import RegDef, RegisterLayout, layout_for
 

@@ -1,6 +1,5 @@
 """Peripheral models, one file per block, registered by the type name board files use."""
 
-from ..pluton.mailbox import PlutonMailbox
 from .adc import Mt3620Adc
 from .dma import Mt3620Dma
 from .eint import Mt3620IrqConfig
@@ -11,6 +10,7 @@ from .isu import Mt3620Isu
 from .isu_i2c import Mt3620I2c
 from .isu_spi import Mt3620SpiMaster
 from .mailbox import Mt3620Mailbox
+from .pluton_mailbox import PlutonMailbox
 from .pwm import Mt3620Pwm
 from .registers import Peripheral
 from .reset_control import IoCoreResetControl

@@ -24,11 +24,20 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ..board import peripheral_ref
 from ..clock import Event
 from ..devices.i2c import I2cBus, I2cDevice
 from .dma_port import DmaPort
-from .registers import RO, SC, W1C, BusAccess, Field, Peripheral, PeripheralContext, Register
+from .registers import (
+    RO,
+    SC,
+    W1C,
+    BusAccess,
+    Field,
+    Peripheral,
+    PeripheralContext,
+    Register,
+    peripheral_ref,
+)
 
 SOURCE_CLOCK_HZ = 40_000_000
 FIFO_DEPTH = 8

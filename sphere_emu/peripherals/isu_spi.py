@@ -19,12 +19,20 @@ ends. Choices where the sources conflict: docs/peripherals.md (SPI).
 from collections.abc import Callable
 from typing import Any
 
-from ..board import peripheral_ref
 from ..clock import Event
 from ..devices.spi import SpiDevice, SpiMode
 from ..errors import BoardError
 from .dma_port import DmaPort
-from .registers import RO, WO, BusAccess, Field, Peripheral, PeripheralContext, Register
+from .registers import (
+    RO,
+    WO,
+    BusAccess,
+    Field,
+    Peripheral,
+    PeripheralContext,
+    Register,
+    peripheral_ref,
+)
 
 SOURCE_CLOCK_HZ = 80_000_000
 START = 1 << 8

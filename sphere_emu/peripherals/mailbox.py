@@ -34,9 +34,18 @@ Each of ne/wr/nf/rd is gated by its INT_EN bit.
 
 from collections import deque
 
-from ..board import peripheral_ref
 from ..errors import BoardError
-from .registers import RO, SC, W1C, WO, Field, Peripheral, PeripheralContext, Register
+from .registers import (
+    RO,
+    SC,
+    W1C,
+    WO,
+    Field,
+    Peripheral,
+    PeripheralContext,
+    Register,
+    peripheral_ref,
+)
 
 FIFO_DEPTH = 15
 MBOX_VER_MT3620 = 0x36200000

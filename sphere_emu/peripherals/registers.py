@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar
 
+from ..bus.access import BusAccess as BusAccess  # re-exported: every block receives one
 from ..irq import IrqLine
 
 log = logging.getLogger("sphere_emu.peripherals")
@@ -129,27 +130,6 @@ class Register:
         return self.name.format(index) if "{}" in self.name else f"{self.name}{index}"
 
 
-class BusAccess:
-    """Who is making an access: what the bus's access rules (firewalls) decide on.
-
-    ``privileged`` may be given as a function: a core passes one that reads its CPU state,
-    so the register read is paid only by the blocks and rules that ask.
-    """
-
-    __slots__ = ("initiator", "secure", "_privileged")
-
-    def __init__(self, initiator: str, secure: bool = False,
-                 privileged: bool | Callable[[], bool] = True) -> None:
-        self.initiator = initiator
-        self.secure = secure
-        self._privileged = privileged
-
-    @property
-    def privileged(self) -> bool:
-        p = self._privileged
-        return p() if callable(p) else p
-
-
 @dataclass
 class PeripheralContext:
     """What the machine hands a peripheral when it builds it."""
@@ -159,6 +139,17 @@ class PeripheralContext:
     memory: Any = None  # a MemoryPort for blocks that master the bus (DMA, Pluton)
     serial: Any = None  # sphere_emu.serial.SerialHub, for blocks that talk to the host (UARTs)
     pins: Any = None  # sphere_emu.pins.Pins, for blocks that drive or read pads (GPIO, PWM)
+
+
+class PeripheralRef(str):
+    """An option value that names another peripheral of the board (e.g. a mailbox's peer)."""
+
+
+def peripheral_ref(value: object) -> PeripheralRef:
+    """Option parser for values that name a peripheral; the machine links the two."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"must name a peripheral, not {value!r}")
+    return PeripheralRef(value)
 
 
 Reader = Callable[[], int]

@@ -6,14 +6,16 @@ a bug in a handler, into a status: nothing raised here may reach the emulator's 
 Guest buffers are bounded before they are read, and nothing secret is ever written out.
 """
 
+from __future__ import annotations
+
 import hashlib
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..image.errors import ImageError, Reason
 from ..image.metadata import image_type_name
 from ..image.verify import VerifiedPackage
-from .core import Pluton
 from .protocol import (
     MEASUREMENT_COUNT,
     NO_MEASUREMENT,
@@ -31,6 +33,9 @@ from .structs import (
     SECURITY_STATE,
 )
 
+if TYPE_CHECKING:  # core.Pluton.execute calls into this module
+    from .core import Pluton
+
 log = logging.getLogger("sphere_emu.pluton")
 
 MAX_RNG = 4096
@@ -47,7 +52,7 @@ IMAGE_STATUS = {
 }
 
 Args = tuple[int, int, int, int, int, int]
-Handler = Callable[[Pluton, Args], list[int]]
+Handler = Callable[["Pluton", Args], list[int]]
 
 
 def _read(pluton: Pluton, address: int, size: int, limit: int) -> bytes:

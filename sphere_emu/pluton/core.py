@@ -9,6 +9,7 @@ only be extended, ``m = SHA-256(m || digest)``, each extension recorded in an ev
 """
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -123,6 +124,12 @@ class Pluton:
             "rollback_fuse": efuses.rollback, "capabilities": efuses.capabilities,
             "event_count": len(self._events), "root_key_hash": efuses.root_key_hash,
             "device_id": self.device_id})
+
+    def execute(self, command: int, args: Sequence[int]) -> tuple[int, list[int]]:
+        """Serve one mailbox command (the ``CommandServer`` of the Pluton mailbox block)."""
+        from .commands import execute  # commands build on this class
+
+        return execute(self, command, tuple(args))
 
     def advance_rollback(self, version: int) -> int:
         if not 0 <= version <= 32:

@@ -7,6 +7,8 @@ firmware-facing constants are needed by the mailbox at machine start-up.
 
 from enum import IntEnum
 
+from ..peripherals.pluton_mailbox import BLOCK_ID as PLUTON_BLOCK_ID
+
 
 class Command(IntEnum):
     SET_POSTCODE = 0x02
@@ -58,8 +60,6 @@ NO_MEASUREMENT = 0xFFFFFFFF
 
 PUBLIC_KEY_IDENTITY = 0
 
-# Mailbox registers (offsets are in mailbox.PlutonMailbox.REGISTERS).
-BLOCK_ID = 0x504C5431  # the ID register: "PLT1" as a 32-bit value
-DONE = 0x1  # STATUS bit 0: the last command has completed
-IRQ_DONE = 0x1  # INT_ENABLE / INT_STATUS bit 0: command completion
+# The mailbox's registers: sphere_emu/peripherals/pluton_mailbox.py.
+BLOCK_ID = PLUTON_BLOCK_ID
 BASE_ADDRESS = 0x3F000000  # where board files map it, Secure World only (docs/pluton.md)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..board import load_board
-from ..boot import BootChain, device_images
+from ..boot import BootChain, assemble
 from ..cpu.core import CoreState
 from ..device import Device
 from ..devices import Device as BoardDevice
@@ -51,7 +51,7 @@ class EmulatedDevice:
 
     def __init__(self, board: str | Path, *, fast_forward: bool = True,
                  wall_timeout: str | int | None = None, **firmware: str | Path) -> None:
-        self._attach(Machine(load_board(board), fast_forward=fast_forward),
+        self._attach(assemble(load_board(board), fast_forward=fast_forward).machine,
                      wall_timeout=wall_timeout)
         for core, path in firmware.items():
             self.machine.load_elf(core, path)
@@ -70,10 +70,9 @@ class EmulatedDevice:
         owner = Device.open(device) if device is not None else Device.temporary()
         slots = [(owner.install(read_file(path, "image package"), verify=False), str(path))
                  for path in packages]
-        machine = Machine(spec)
+        booted = assemble(spec, owner, slots)
         dev = cls.__new__(cls)
-        dev._attach(machine, BootChain(machine, owner, device_images(owner, spec.os, slots)),
-                    owner, wall_timeout)
+        dev._attach(booted.machine, booted.chain, owner, wall_timeout)
         dev.chain.power_on()
         return dev
 
@@ -241,9 +240,7 @@ class EmulatedDevice:
                 if c.state is CoreState.HALTED}
 
     def _nothing_can_run(self) -> bool:
-        cores = self.machine.cores.values()
-        return (all(c.state in (CoreState.HALTED, CoreState.HELD) for c in cores)
-                and self.machine.clock.next_event_ns() is None)
+        return self.machine.stalled() is not None
 
     def _timeout_message(self, pattern: str, port: str | None) -> str:
         where = f" on {port}" if port else ""

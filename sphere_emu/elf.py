@@ -15,8 +15,8 @@ from elftools.construct.core import ConstructError
 from elftools.elf.constants import P_FLAGS
 from elftools.elf.elffile import ELFFile
 
-from ..errors import FirmwareError
-from ..files import ELF_MAGIC, read_file, sniff
+from .errors import FirmwareError
+from .files import ELF_MAGIC, read_file, sniff
 
 EM_ARM = "EM_ARM"
 # No memory of the MT3620 a segment could be loaded into is larger (flash is 16 MiB).
