@@ -11,29 +11,17 @@
 #include "mt3620.h"
 #include "mt3620-serial.h"
 #include "rtprint.h"
+#include "selftest.h"
 
 extern const uintptr_t ExceptionVectorTable[];
 
 #define VFF ((volatile uint32_t *)(SYSRAM_BASE + 0x4000))   /* 16-entry virtual FIFO */
 #define VFF_ENTRIES 16u
 
-static uint32_t passed, failed;
 static volatile uint32_t adc_irqs, adc_samples[8], adc_count;
 static volatile uint32_t vff_irqs;
 static uint32_t periodic[24], periodic_count;
 
-static void check(const char *name, uint32_t measured, uint32_t expected)
-{
-    int ok = measured == expected;
-    if (ok) passed++; else failed++;
-    print(ok ? "PASS " : "FAIL ");
-    print(name);
-    print(": ");
-    print_hex(measured);
-    print(" (expected ");
-    print_hex(expected);
-    print(")\n");
-}
 
 static uint32_t fifo_count(void)
 {
@@ -166,10 +154,6 @@ _Noreturn void RTCoreMain(void)
     test_one_shot_irq();
     test_periodic_dma();
 
-    print("adc-selftest: ");
-    print_u32(passed);
-    print(" passed, ");
-    print_u32(failed);
-    print(" failed\n");
+    selftest_summary("adc-selftest");
     for (;;) wfi();
 }

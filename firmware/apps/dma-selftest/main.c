@@ -13,6 +13,7 @@
 #include "mt3620.h"
 #include "mt3620-serial.h"
 #include "rtprint.h"
+#include "selftest.h"
 
 extern const uintptr_t ExceptionVectorTable[];
 
@@ -23,7 +24,6 @@ extern const uintptr_t ExceptionVectorTable[];
 #define I2C_TX  ((volatile uint8_t *)(SYSRAM_BASE + 0x2000))
 #define I2C_RX  ((volatile uint8_t *)(SYSRAM_BASE + 0x2100))
 
-static uint32_t passed, failed;
 static volatile uint32_t dma_irqs, dma_done_mask, i2c_irqs;
 
 void IRQ77_Handler(void)                        /* DMA: ack every channel with IT set */
@@ -46,33 +46,7 @@ void IRQ48_Handler(void)                        /* ISU1 I2C */
     I2C_INT_CTRL(ISU) = ctrl;
 }
 
-static void check(const char *name, uint32_t measured, uint32_t expected)
-{
-    int ok = measured == expected;
-    if (ok) passed++; else failed++;
-    print(ok ? "PASS " : "FAIL ");
-    print(name);
-    print(": ");
-    print_hex(measured);
-    print(" (expected ");
-    print_hex(expected);
-    print(")\n");
-}
 
-static void check_range(const char *name, uint32_t measured, uint32_t lo, uint32_t hi)
-{
-    int ok = measured >= lo && measured <= hi;
-    if (ok) passed++; else failed++;
-    print(ok ? "PASS " : "FAIL ");
-    print(name);
-    print(": ");
-    print_u32(measured);
-    print(" (expected ");
-    print_u32(lo);
-    print("..");
-    print_u32(hi);
-    print(")\n");
-}
 
 static void wait_mask(volatile uint32_t *v, uint32_t bits)
 {
@@ -261,10 +235,6 @@ _Noreturn void RTCoreMain(void)
     test_i2c_by_dma();
     test_uart_by_dma();
 
-    print("dma-selftest: ");
-    print_u32(passed);
-    print(" passed, ");
-    print_u32(failed);
-    print(" failed\n");
+    selftest_summary("dma-selftest");
     for (;;) wfi();
 }

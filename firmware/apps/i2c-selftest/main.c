@@ -9,6 +9,7 @@
 #include "mt3620.h"
 #include "mt3620-serial.h"
 #include "rtprint.h"
+#include "selftest.h"
 
 extern const uintptr_t ExceptionVectorTable[];
 
@@ -18,7 +19,6 @@ extern const uintptr_t ExceptionVectorTable[];
 #define ABSENT 0x51u
 #define SLAVE_ID 0x24u
 
-static uint32_t passed, failed;
 static volatile uint32_t i2c_irqs, slave_irqs;
 
 void IRQ48_Handler(void)                       /* ISU1 I2C */
@@ -29,33 +29,7 @@ void IRQ48_Handler(void)                       /* ISU1 I2C */
     I2C_INT_CTRL(ISU) = ctrl;                   /* write back: W1C of the status bits */
 }
 
-static void check(const char *name, uint32_t measured, uint32_t expected)
-{
-    int ok = measured == expected;
-    if (ok) passed++; else failed++;
-    print(ok ? "PASS " : "FAIL ");
-    print(name);
-    print(": ");
-    print_hex(measured);
-    print(" (expected ");
-    print_hex(expected);
-    print(")\n");
-}
 
-static void check_range(const char *name, uint32_t measured, uint32_t lo, uint32_t hi)
-{
-    int ok = measured >= lo && measured <= hi;
-    if (ok) passed++; else failed++;
-    print(ok ? "PASS " : "FAIL ");
-    print(name);
-    print(": ");
-    print_u32(measured);
-    print(" (expected ");
-    print_u32(lo);
-    print("..");
-    print_u32(hi);
-    print(")\n");
-}
 
 /* MediaTek's init_hw, run before every transfer: soft reset, clocks, FIFOs, pads, 100 kHz. */
 static uint32_t phase = 99;                      /* 100 kHz; 24 = 400 kHz */
@@ -207,10 +181,6 @@ _Noreturn void RTCoreMain(void)
     test_eeprom();
     test_slave();
 
-    print("i2c-selftest: ");
-    print_u32(passed);
-    print(" passed, ");
-    print_u32(failed);
-    print(" failed\n");
+    selftest_summary("i2c-selftest");
     for (;;) wfi();
 }

@@ -10,13 +10,13 @@
 #include "mt3620.h"
 #include "mt3620-serial.h"
 #include "rtprint.h"
+#include "selftest.h"
 
 extern const uintptr_t ExceptionVectorTable[];
 
 #define ISU 2u
 #define LSM6DSO 0x6Au
 
-static uint32_t passed, failed;
 static volatile uint32_t i2c_irqs, gpt3_irqs;
 
 void IRQ52_Handler(void)                         /* ISU2 I2C */
@@ -45,18 +45,6 @@ static void sleep_us(uint32_t us)
     wait_for(&gpt3_irqs, target);
 }
 
-static void check(const char *name, uint32_t measured, uint32_t expected)
-{
-    int ok = measured == expected;
-    if (ok) passed++; else failed++;
-    print(ok ? "PASS " : "FAIL ");
-    print(name);
-    print(": ");
-    print_hex(measured);
-    print(" (expected ");
-    print_hex(expected);
-    print(")\n");
-}
 
 /* Write wlen bytes then read rlen bytes (interrupt-driven, 400 kHz); returns ACK_VAL. */
 static uint32_t xfer(uint32_t addr, const uint8_t *w, uint32_t wlen, uint8_t *r, uint32_t rlen)
@@ -171,10 +159,6 @@ _Noreturn void RTCoreMain(void)
     print_u32(raw * 100u / 4096u);
     print("\n");
 
-    print("lsm6dso-selftest: ");
-    print_u32(passed);
-    print(" passed, ");
-    print_u32(failed);
-    print(" failed\n");
+    selftest_summary("lsm6dso-selftest");
     for (;;) wfi();
 }

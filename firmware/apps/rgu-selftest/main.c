@@ -7,6 +7,7 @@
 #include "mt3620.h"
 #include "mt3620-serial.h"
 #include "rtprint.h"
+#include "selftest.h"
 
 extern const uintptr_t ExceptionVectorTable[];
 
@@ -14,20 +15,7 @@ extern const uintptr_t ExceptionVectorTable[];
 #define TOPCFG_UART_CG  REG32(0x30030120u)
 #define PINMUX(n)       REG32(0x30010020u + 4u * (n))
 
-static uint32_t passed, failed;
 
-static void check(const char *name, uint32_t measured, uint32_t expected)
-{
-    int ok = measured == expected;
-    if (ok) passed++; else failed++;
-    print(ok ? "PASS " : "FAIL ");
-    print(name);
-    print(": ");
-    print_hex(measured);
-    print(" (expected ");
-    print_hex(expected);
-    print(")\n");
-}
 
 _Noreturn void RTCoreMain(void)
 {
@@ -44,10 +32,6 @@ _Noreturn void RTCoreMain(void)
     check("TOPCFG debug-UART clock/reset RMW", TOPCFG_UART_CG, 0x6001);
     PINMUX(1) = (PINMUX(1) & ~0xF0u) | 0x30u;
     check("pinmux mode word RMW", PINMUX(1), 0x30);
-    print("rgu-selftest: ");
-    print_u32(passed);
-    print(" passed, ");
-    print_u32(failed);
-    print(" failed\n");
+    selftest_summary("rgu-selftest");
     for (;;) wfi();
 }

@@ -10,6 +10,7 @@
 #include "mt3620.h"
 #include "mt3620-serial.h"
 #include "rtprint.h"
+#include "selftest.h"
 
 extern const uintptr_t ExceptionVectorTable[];
 
@@ -18,7 +19,6 @@ extern const uintptr_t ExceptionVectorTable[];
 #define DESC ((volatile uint32_t *)(SYSRAM_BASE + 0x3000))   /* 13-word register image */
 #define RXBUF ((volatile uint8_t *)(SYSRAM_BASE + 0x3100))
 
-static uint32_t passed, failed;
 static volatile uint32_t spi_irqs, spi_status, dma_done_mask;
 
 void IRQ45_Handler(void)                        /* ISU0 SPI master */
@@ -36,33 +36,7 @@ void IRQ77_Handler(void)
     }
 }
 
-static void check(const char *name, uint32_t measured, uint32_t expected)
-{
-    int ok = measured == expected;
-    if (ok) passed++; else failed++;
-    print(ok ? "PASS " : "FAIL ");
-    print(name);
-    print(": ");
-    print_hex(measured);
-    print(" (expected ");
-    print_hex(expected);
-    print(")\n");
-}
 
-static void check_range(const char *name, uint32_t measured, uint32_t lo, uint32_t hi)
-{
-    int ok = measured >= lo && measured <= hi;
-    if (ok) passed++; else failed++;
-    print(ok ? "PASS " : "FAIL ");
-    print(name);
-    print(": ");
-    print_u32(measured);
-    print(" (expected ");
-    print_u32(lo);
-    print("..");
-    print_u32(hi);
-    print(")\n");
-}
 
 static void wait_until(volatile uint32_t *v, uint32_t target)
 {
@@ -249,10 +223,6 @@ _Noreturn void RTCoreMain(void)
     test_timing();
     test_dma();
 
-    print("spi-selftest: ");
-    print_u32(passed);
-    print(" passed, ");
-    print_u32(failed);
-    print(" failed\n");
+    selftest_summary("spi-selftest");
     for (;;) wfi();
 }
