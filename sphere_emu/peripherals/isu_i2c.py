@@ -21,23 +21,21 @@ transaction sets S_INT_STA.
 """
 
 from collections import deque
-from collections.abc import Callable
 from typing import Any
 
-from ..clock import Event
 from ..devices.i2c import I2cBus, I2cDevice
 from .dma_port import DmaPort
 from .registers import (
     RO,
     SC,
     W1C,
-    BusAccess,
     Field,
     Peripheral,
     PeripheralContext,
     Register,
     peripheral_ref,
 )
+from .timed_transfer import TimedTransferBlock
 
 SOURCE_CLOCK_HZ = 40_000_000
 FIFO_DEPTH = 8
@@ -143,7 +141,7 @@ class _SlaveEnd(I2cDevice):
         self.block.update()
 
 
-class Mt3620I2c(Peripheral):
+class Mt3620I2c(TimedTransferBlock):
     TYPE = "mt3620-i2c"
     IRQS = ("irq",)
     SIZE = 0x100
@@ -190,11 +188,8 @@ class Mt3620I2c(Peripheral):
         self.master = I2cFifos()
         self.slave = I2cFifos()
         self.dma: dict[tuple[int, bool], DmaPort] = {}  # (offset, to_peripheral) -> port
-        self._done: Event | None = None
-        self._bus_time: int | None = None
         self._slave_end: _SlaveEnd | None = None
         super().__init__(name, ctx)
-        self.core_now = self.now_ns
         self.bus = I2cBus(name)
 
     def reset(self) -> None:
@@ -222,32 +217,6 @@ class Mt3620I2c(Peripheral):
     def i2c_attach(self, device: Any) -> None:
         """A board device on this bus (``devices:`` with ``bus: isuN-i2c``)."""
         self.bus.attach(device.part)
-
-    def use_core_time(self, now_ns: Callable[[], int]) -> None:
-        """The time of the core accessing this shared block (set by the machine): a
-        transfer starts when that core says so and a poll sees it end on time."""
-        self.core_now = now_ns
-
-    def read(self, offset: int, size: int, access: BusAccess) -> int:
-        self._catch_up()
-        return super().read(offset, size, access)
-
-    def write(self, offset: int, size: int, value: int, access: BusAccess) -> None:
-        self._catch_up()
-        super().write(offset, size, value, access)
-
-    def _catch_up(self) -> None:
-        """A transaction that has ended by the accessing core's time is complete for it,
-        even if the clock event that completes it lies later in the time slice."""
-        done = self._done
-        if done is not None and self.core_now() >= done.when_ns:
-            done.cancel()
-            self._complete(done.when_ns)
-
-    def bus_time_ns(self) -> int:
-        """Virtual time on this bus, as its devices see it: a transfer's end while it
-        completes, else the time of the core accessing the block."""
-        return self._bus_time if self._bus_time is not None else self.core_now()
 
     def dma_connect(self, offset: int, to_peripheral: bool, port: DmaPort | None) -> None:
         if port is None:

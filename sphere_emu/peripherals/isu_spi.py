@@ -16,23 +16,21 @@ ignored. The RX channel connected at DATAPORT receives the MISO bytes when the t
 ends. Choices where the sources conflict: docs/peripherals.md (SPI).
 """
 
-from collections.abc import Callable
 from typing import Any
 
-from ..clock import Event
 from ..devices.spi import SpiDevice, SpiMode
 from ..errors import BoardError
 from .dma_port import DmaPort
 from .registers import (
     RO,
     WO,
-    BusAccess,
     Field,
     Peripheral,
     PeripheralContext,
     Register,
     peripheral_ref,
 )
+from .timed_transfer import TimedTransferBlock
 
 SOURCE_CLOCK_HZ = 80_000_000
 START = 1 << 8
@@ -48,7 +46,7 @@ DATAPORT_SEQUENCE = ("SOAR",) + tuple(f"SDOR{i}" for i in range(8)) + ("SMMR", "
                                                                          "STCSR")
 
 
-class Mt3620SpiMaster(Peripheral):
+class Mt3620SpiMaster(TimedTransferBlock):
     TYPE = "mt3620-spi-master"
     IRQS = ("irq",)
     SIZE = 0x100
@@ -71,13 +69,10 @@ class Mt3620SpiMaster(Peripheral):
     def __init__(self, name: str, ctx: PeripheralContext) -> None:
         self.devices: dict[int, SpiDevice] = {}  # chip select -> device
         self.dma: dict[bool, DmaPort] = {}  # to_peripheral -> port at DATAPORT
-        self._done: Event | None = None
-        self._bus_time: int | None = None
         self._sequence = 0
         self.busy_ns = 0  # total bus time of all transfers (benchmarks)
         self.isu: Peripheral | None = None
         super().__init__(name, ctx)
-        self.core_now = self.now_ns
 
     def attach(self, cs: int, device: SpiDevice) -> None:
         if cs in self.devices:
@@ -100,9 +95,6 @@ class Mt3620SpiMaster(Peripheral):
         """How the board uses this block's ISU (None: not said)."""
         return getattr(self.isu, "function", None) if self.isu is not None else None
 
-    def use_core_time(self, now_ns: Callable[[], int]) -> None:
-        self.core_now = now_ns
-
     def reset(self) -> None:
         super().reset()
         if self._done is not None:
@@ -113,25 +105,6 @@ class Mt3620SpiMaster(Peripheral):
 
     def update(self) -> None:
         self.irqs["irq"].set(bool(self.regs["SCSR"] & 1 and self.regs["SMMR"] & SMMR_INT_EN))
-
-    def read(self, offset: int, size: int, access: BusAccess) -> int:
-        self._catch_up()
-        return super().read(offset, size, access)
-
-    def write(self, offset: int, size: int, value: int, access: BusAccess) -> None:
-        self._catch_up()
-        super().write(offset, size, value, access)
-
-    def _catch_up(self) -> None:
-        done = self._done
-        if done is not None and self.core_now() >= done.when_ns:
-            done.cancel()
-            self._complete(done.when_ns)
-
-    def bus_time_ns(self) -> int:
-        """Virtual time on this bus, as its devices see it: a transfer's end while it
-        completes, else the time of the core accessing the block."""
-        return self._bus_time if self._bus_time is not None else self.core_now()
 
     # -- DMA ---------------------------------------------------------------------------
     def dma_connect(self, offset: int, to_peripheral: bool, port: DmaPort | None) -> None:
