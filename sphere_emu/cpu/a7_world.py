@@ -27,7 +27,7 @@ from unicorn import (
 from unicorn import arm_const as uc_arm
 
 from ..bus import AddressMap, Mapping
-from ..engine import RetiredCounter
+from ..engine import RetiredCounter, end_runs_by_count
 from ..engine.tlb import unmapped_ranges
 from ..peripherals.registers import BusAccess
 from . import a7_mmu as mmu
@@ -145,6 +145,7 @@ class World:
         # of an unchanged page (after a TLBIALL, or of a process's 4 KiB pages) is not rescanned.
         self.scanned_code: dict[tuple[int, int], int] = {}
         self.counter = RetiredCounter(uc)
+        end_runs_by_count(uc)
         self.reset_context = uc.context_save()
 
     def cp15(self, reg: tuple[int, int, int, int]) -> int:

@@ -38,7 +38,14 @@ from unicorn import arm_const as A
 from ..board import CoreSpec
 from ..bus import AddressMap, Mapping
 from ..clock import Clock
-from ..engine import DebugHooks, Engine, Register, RegisterGroup, RetiredCounter
+from ..engine import (
+    DebugHooks,
+    Engine,
+    Register,
+    RegisterGroup,
+    RetiredCounter,
+    end_runs_by_count,
+)
 from ..engine.busywait import BusyWaits
 from ..engine.tlb import IdentityTlb, unmapped_ranges
 from ..peripherals.registers import BusAccess, PeripheralContext
@@ -115,6 +122,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         uc.ctl_set_cpu_model(A.UC_CPU_ARM_CORTEX_M4)
         self.engine = Engine(self, spec.frequency_hz, clock)
         self._counter = RetiredCounter(uc)
+        end_runs_by_count(uc)
         self.nvic = Nvic(spec.irqs, spec.priority_bits)
         self.nvic.on_change = self._exception_state_changed
         self.interrupt_controller = self.nvic

@@ -4,7 +4,7 @@ from .counter import RetiredCounter
 from .cut import AccessCut
 from .debug import DebugHooks
 from .regs import Register, RegisterGroup
-from .run import NS_PER_S, UNTIL_NEVER, CpuModel, Engine
+from .run import NS_PER_S, UNTIL_NEVER, CpuModel, Engine, end_runs_by_count
 
 __all__ = ["NS_PER_S", "UNTIL_NEVER", "AccessCut", "CpuModel", "DebugHooks", "Engine",
-           "Register", "RegisterGroup", "RetiredCounter"]
+           "Register", "RegisterGroup", "RetiredCounter", "end_runs_by_count"]

@@ -1,15 +1,19 @@
 """Reading and writing Unicorn registers without the binding's per-call overhead.
 
-The Python binding spends about 2 us on every register it reads or writes, its batch API
-included (it rebuilds ctypes arguments on each call); a direct C call on a buffer built
-once costs about 0.7 us. An exception entry or return moves some twenty registers, so the
-cores use Unicorn's C batch calls on buffers built once per group (``RegisterGroup``) and
-``Register`` for single registers read on every interrupt or slice. Values go through
-64-bit slots: 32-bit registers use the low half, the D registers all of it. If the binding
-does not expose its library handle, both fall back to ``reg_read``/``reg_write``.
+The Python binding spends about 2-4 us on every register it reads or writes, its batch API
+included (it rebuilds ctypes arguments on each call, and its prototypes convert every
+argument again). The cores call Unicorn's C functions through prototype-free function
+pointers on arguments built once, and move values with ``struct`` rather than ctypes
+element access: a batch of a dozen registers costs about as much as one register through
+the binding. An exception entry or return moves some twenty registers, so the cores use
+batches (``RegisterGroup``) and ``Register`` for single registers read on every interrupt
+or slice. Values go through 64-bit slots: 32-bit registers use the low half, the D
+registers all of it. If the binding does not expose its library handle, both fall back to
+``reg_read``/``reg_write``.
 """
 
 import ctypes
+import struct
 from collections.abc import Sequence
 
 from unicorn import Uc
@@ -19,24 +23,45 @@ try:
 except ImportError:  # another binding layout: use the slow path
     _uclib = None
 
+# Fresh function pointers (indexing the library does not share the binding's prototypes):
+# arguments go through unconverted, as the ctypes objects built below.
+_reg_read = _uclib["uc_reg_read"] if _uclib is not None else None
+_reg_write = _uclib["uc_reg_write"] if _uclib is not None else None
+_reg_read_batch = _uclib["uc_reg_read_batch"] if _uclib is not None else None
+_reg_write_batch = _uclib["uc_reg_write_batch"] if _uclib is not None else None
+
+
+def _handle(uc: Uc) -> ctypes.c_void_p | None:
+    handle = getattr(uc, "_uch", None) if _uclib is not None else None
+    return handle if isinstance(handle, ctypes.c_void_p) else None
+
 
 class RegisterGroup:
+    """A fixed list of registers read or written in one C call."""
+
     def __init__(self, uc: Uc, regs: Sequence[int]) -> None:
         self._uc = uc
         self._regs = tuple(regs)
-        count = len(self._regs)
+        count = self._count = len(self._regs)
+        self._format = f"<{count}Q"
         self._ids = (ctypes.c_int * count)(*self._regs)
-        self._values = (ctypes.c_uint64 * count)()
-        base = ctypes.addressof(self._values)
-        self._pointers = (ctypes.c_void_p * count)(*(base + 8 * i for i in range(count)))
-        self._handle = getattr(uc, "_uch", None) if _uclib is not None else None
+        # Reads and writes use separate buffers: a 32-bit read fills only the low half of
+        # its slot, so the high halves of the read buffer stay zero for good.
+        self._in = (ctypes.c_uint64 * count)()
+        self._out = (ctypes.c_uint64 * count)()
+        self._in_pointers = self._pointers(self._in)
+        self._out_pointers = self._pointers(self._out)
+        self._handle = _handle(uc)
 
-    def read(self) -> list[int]:
+    def _pointers(self, values: ctypes.Array) -> ctypes.Array:
+        base = ctypes.addressof(values)
+        return (ctypes.c_void_p * self._count)(*(base + 8 * i for i in range(self._count)))
+
+    def read(self) -> tuple[int, ...]:
         if self._handle is None:
-            return [self._uc.reg_read(reg) for reg in self._regs]
-        ctypes.memset(self._values, 0, ctypes.sizeof(self._values))  # 32-bit reads fill half
-        _uclib.uc_reg_read_batch(self._handle, self._ids, self._pointers, len(self._regs))
-        return list(self._values)
+            return tuple(self._uc.reg_read(reg) for reg in self._regs)
+        _reg_read_batch(self._handle, self._ids, self._in_pointers, self._count)
+        return struct.unpack(self._format, self._in)
 
     def write(self, values: Sequence[int]) -> None:
         """Write in order: later registers see the effect of earlier ones (IPSR, CONTROL)."""
@@ -44,29 +69,28 @@ class RegisterGroup:
             for reg, value in zip(self._regs, values, strict=True):
                 self._uc.reg_write(reg, value)
             return
-        for i, value in enumerate(values):
-            self._values[i] = value
-        _uclib.uc_reg_write_batch(self._handle, self._ids, self._pointers, len(self._regs))
+        struct.pack_into(self._format, self._out, 0, *values)
+        _reg_write_batch(self._handle, self._ids, self._out_pointers, self._count)
 
 
 class Register:
     """One Unicorn register read and written through the C API directly."""
 
     def __init__(self, uc: Uc, reg: int) -> None:
-        self._uc = uc
         self._reg = reg
-        self._value = ctypes.c_uint64()
-        self._pointer = ctypes.addressof(self._value)
-        self._handle = getattr(uc, "_uch", None) if _uclib is not None else None
+        self._in = ctypes.c_uint64()  # only ever read into: its high half stays zero
+        self._out = ctypes.c_uint64()
+        self._in_pointer = ctypes.c_void_p(ctypes.addressof(self._in))
+        self._out_pointer = ctypes.c_void_p(ctypes.addressof(self._out))
+        self._handle = _handle(uc)
         if self._handle is None:
             self.read = lambda: uc.reg_read(reg)  # type: ignore[method-assign]
             self.write = lambda value: uc.reg_write(reg, value)  # type: ignore[method-assign]
 
     def read(self) -> int:
-        self._value.value = 0
-        _uclib.uc_reg_read(self._handle, self._reg, self._pointer)
-        return self._value.value
+        _reg_read(self._handle, self._reg, self._in_pointer)
+        return self._in.value
 
     def write(self, value: int) -> None:
-        self._value.value = value
-        _uclib.uc_reg_write(self._handle, self._reg, self._pointer)
+        self._out.value = value
+        _reg_write(self._handle, self._reg, self._out_pointer)
