@@ -26,6 +26,12 @@ class MemoryBlock:
         """Host address of the buffer, for ``Uc.mem_map_ptr``."""
         return ctypes.addressof(self._c_view)
 
+    @property
+    def buffer(self) -> mmap.mmap:
+        """The host buffer itself, for ``struct.pack_into``/``unpack_from`` where a core
+        reads or writes memory on every exception (the caller checks the bounds)."""
+        return self._buffer
+
     def read(self, offset: int, size: int) -> bytes:
         self._check(offset, size)
         return self._buffer[offset:offset + size]

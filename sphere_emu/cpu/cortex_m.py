@@ -13,6 +13,7 @@ register write that made one deliverable (the engine ends the run after that acc
 """
 
 import logging
+import mmap
 import struct
 from typing import Any
 
@@ -57,7 +58,16 @@ from .m_debug import (
     XPSR_WRITE,
     CortexMDebug,
 )
-from .m_exceptions import XPSR_T, ExceptionEntry, Frame
+from .m_exceptions import (
+    S_CONTROL,
+    S_MASKS,
+    S_MSP,
+    S_PC,
+    S_XPSR,
+    XPSR_T,
+    ExceptionEntry,
+    Frame,
+)
 from .nvic import (
     BUSFAULT,
     FIXED_PRIORITY,
@@ -100,10 +110,14 @@ MASKED_POLL_INSTRUCTIONS = 1_000  # then the longest run before looking again
 
 _FRAME_REGS = (A.UC_ARM_REG_R0, A.UC_ARM_REG_R1, A.UC_ARM_REG_R2, A.UC_ARM_REG_R3,
                A.UC_ARM_REG_R12, A.UC_ARM_REG_LR)  # as stacked, before the return address
-_CONTEXT_REGS = (*_FRAME_REGS, A.UC_ARM_REG_XPSR, A.UC_ARM_REG_CONTROL, A.UC_ARM_REG_SP)
+# The core's state as exception entry and return need it, in one C call (``_state``);
+# m_exceptions.S_* name the positions.
+_STATE_REGS = (*_FRAME_REGS, A.UC_ARM_REG_XPSR, A.UC_ARM_REG_CONTROL, A.UC_ARM_REG_SP,
+               A.UC_ARM_REG_PC, A.UC_ARM_REG_MSP, A.UC_ARM_REG_PSP, A.UC_ARM_REG_PRIMASK,
+               A.UC_ARM_REG_BASEPRI, A.UC_ARM_REG_FAULTMASK)
 _FP_CONTEXT_REGS = (*range(A.UC_ARM_REG_D0, A.UC_ARM_REG_D0 + 8), A.UC_ARM_REG_FPSCR)
-_MASK_REGS = (A.UC_ARM_REG_IPSR, A.UC_ARM_REG_CONTROL, A.UC_ARM_REG_PRIMASK,
-              A.UC_ARM_REG_BASEPRI, A.UC_ARM_REG_FAULTMASK)
+_PRIVILEGED_STATE = (A.UC_ARM_REG_MSP, A.UC_ARM_REG_PSP, A.UC_ARM_REG_PRIMASK,
+                     A.UC_ARM_REG_BASEPRI, A.UC_ARM_REG_FAULTMASK)
 _DATA_ERRORS = (UC_ERR_READ_UNMAPPED, UC_ERR_READ_PROT, UC_ERR_WRITE_UNMAPPED, UC_ERR_WRITE_PROT)
 _FETCH_ERRORS = (UC_ERR_FETCH_UNMAPPED, UC_ERR_FETCH_PROT)
 _CS_ALIASES = {"sb": "r9", "sl": "r10", "fp": "r11", "ip": "r12"}  # capstone's names
@@ -146,16 +160,17 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         # Memory the firewall may hide later (a shared window) needs the hook too, for BFAR.
         self._map.watch_invalid = lambda begin, end: uc.hook_add(
             UC_HOOK_MEM_INVALID, self._on_invalid_memory, begin=begin, end=end - 1)
-        self._context = RegisterGroup(uc, _CONTEXT_REGS)
+        self._state_regs = RegisterGroup(uc, _STATE_REGS)
+        self._privileged_state = RegisterGroup(uc, _PRIVILEGED_STATE)
         self._fp_context = RegisterGroup(uc, _FP_CONTEXT_REGS)
-        self._mask_regs = RegisterGroup(uc, _MASK_REGS)
+        self._run_start = RegisterGroup(uc, (A.UC_ARM_REG_PC, A.UC_ARM_REG_XPSR))
         self._registers: dict[int, Register] = {}
         self._pc = Register(uc, A.UC_ARM_REG_PC)
-        self._xpsr = Register(uc, A.UC_ARM_REG_XPSR)
         self._ipsr = Register(uc, A.UC_ARM_REG_IPSR)
         self._control = Register(uc, A.UC_ARM_REG_CONTROL)
-        self._handler_entry = RegisterGroup(uc, (XPSR_WRITE, A.UC_ARM_REG_CONTROL,
-                                                 A.UC_ARM_REG_LR, A.UC_ARM_REG_PC))
+        self._handler_entry = RegisterGroup(uc, (A.UC_ARM_REG_SP, XPSR_WRITE,
+                                                 A.UC_ARM_REG_CONTROL, A.UC_ARM_REG_LR,
+                                                 A.UC_ARM_REG_PC))
         self._unstack = {sp: RegisterGroup(uc, (A.UC_ARM_REG_CONTROL, sp, *_FRAME_REGS,
                                                 XPSR_WRITE, A.UC_ARM_REG_PC))
                          for sp in (A.UC_ARM_REG_MSP, A.UC_ARM_REG_PSP)}
@@ -170,6 +185,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         self.halt_on_bkpt = False  # set while a debugger is attached: BKPT stops, no HardFault
         self._debug = DebugHooks((uc,), self._on_breakpoint, self._on_watch)
         self._boot_vector_table = 0
+        self._last_ram: Mapping | None = None  # where _ram found memory last
         self._clear_run_state()
         self.state = CoreState.HELD if spec.reset == "held" else CoreState.RUNNING
         if self.state is CoreState.RUNNING:
@@ -297,7 +313,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
     def _execute(self, count: int) -> None:
         """One counted Unicorn run, then whatever ended it."""
         engine = self.engine
-        pc = self._pc.read()
+        pc, xpsr = self._run_start.read()
         if engine.cut.pending:  # a stop that never came: nothing to replay
             engine.cut.cancel()
             self._busywaits.pending = None
@@ -307,8 +323,8 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         self._bus_error = self._watch_hit = self._fault_address = None
         self._stopped_to_poll = False
         try:
-            started, error = engine.execute(self.uc, self._counter,
-                                            pc | (self._xpsr.read() >> 24 & 1), count)
+            started, error = engine.execute(self.uc, self._counter, pc | (xpsr >> 24 & 1),
+                                            count)
         finally:
             self._step_over = None
         counted = started is not None
@@ -436,13 +452,20 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
     def ipsr(self) -> int:
         return self._ipsr.read() & XPSR_IPSR
 
-    def _masks(self) -> tuple[int, int, int]:
-        """PRIMASK, BASEPRI, FAULTMASK (one C call unless Thread mode is unprivileged)."""
-        ipsr, control, primask, basepri, faultmask = self._mask_regs.read()
-        if not ipsr & XPSR_IPSR and control & CONTROL_NPRIV:
+    def _state(self) -> tuple[int, ...]:
+        """R0-R3, R12, LR, xPSR, CONTROL, SP, PC, MSP, PSP, PRIMASK, BASEPRI, FAULTMASK
+        (``m_exceptions.S_*``): one C call unless Thread mode is unprivileged, where
+        Unicorn hides the last five."""
+        state = self._state_regs.read()
+        if not state[S_XPSR] & XPSR_IPSR and state[S_CONTROL] & CONTROL_NPRIV:
             borrowed = self._borrow_privilege()
-            _, _, primask, basepri, faultmask = self._mask_regs.read()
+            state = state[:S_MSP] + self._privileged_state.read()
             self._return_privilege(borrowed)
+        return state
+
+    def _masks(self) -> tuple[int, int, int]:
+        """PRIMASK, BASEPRI, FAULTMASK."""
+        primask, basepri, faultmask = self._state()[S_MASKS:]
         return primask, basepri, faultmask
 
     def _execution_priority(self) -> int:
@@ -462,11 +485,13 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         return nvic.deliverable(nvic.execution_priority(basepri=basepri)) is not None
 
     def _take_pending(self) -> None:
-        while self.state is CoreState.RUNNING:
-            exc = self._deliverable()
+        nvic = self.nvic
+        while nvic.pending and self.state is CoreState.RUNNING:
+            state = self._state()
+            exc = nvic.deliverable(nvic.execution_priority(*state[S_MASKS:]))
             if exc is None:
                 return
-            self._enter(exc, self._reg(A.UC_ARM_REG_PC).read())
+            self._enter(exc, state[S_PC], state)
 
     # -- faults --------------------------------------------------------------------------
     def _fault(self, fault: int, return_address: int, *, cfsr: int = 0, hfsr: int = 0,
@@ -492,13 +517,14 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
             self.scs.record_fault(hfsr=HFSR_FORCED)
         return HARDFAULT
 
-    def _derived_fault(self, frame: Frame, priority: int, status: int) -> None:
+    def _derived_fault(self, frame: Frame, priority: int, status: int, xpsr: int,
+                       control: int) -> None:
         """A bus error while stacking or unstacking: taken over the frame in place."""
         target = self._fault_target(BUSFAULT, priority)
         if target is None:
             self._lockup(_describe(BUSFAULT, status), frame.sp)
             return
-        self._dispatch(target, frame)
+        self._dispatch(target, frame, xpsr, control)
 
     def _lockup(self, what: str, address: int | None = None, pc: int | None = None) -> None:
         if pc is None:
@@ -550,19 +576,19 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
 
     # -- Unicorn hooks -------------------------------------------------------------------
     def _on_intr(self, uc: Uc, intno: int, _data: object) -> None:
-        pc = self._reg(A.UC_ARM_REG_PC).read()
         if intno == _INTR_EXC_RETURN:
-            self._exception_return(pc | 1)
+            self._exception_return(self._state())
         elif intno == _INTR_SVC:
-            self._svc(pc)
+            self._svc(self._pc.read())
         elif intno == _INTR_BKPT:
+            pc = self._pc.read()
             if self.halt_on_bkpt:
                 self.debug_stop = DebugStop("breakpoint", pc)
                 uc.emu_stop()
             else:
                 self._fault(HARDFAULT, pc, hfsr=HFSR_DEBUGEVT)
         elif intno in _INTR_USAGE_FAULTS:
-            self._fault(USAGEFAULT, pc, cfsr=_INTR_USAGE_FAULTS[intno])
+            self._fault(USAGEFAULT, self._pc.read(), cfsr=_INTR_USAGE_FAULTS[intno])
         else:
             self._lockup(f"unexpected CPU exception {intno}")
         if self.state is CoreState.RUNNING and not self._polling_masks and \
@@ -584,25 +610,25 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         self._enter(HARDFAULT, return_address - 2)
 
     # -- memory the model reads and writes for the core ----------------------------------
-    def _read_ram(self, address: int, size: int) -> bytes | None:
-        """RAM or ROM contents, or None: stacks and vector tables never live in registers."""
-        m = self._map.find(address)
-        if m is None or m.memory is None or address + size > m.end:
+    def _ram(self, address: int, size: int, write: bool = False) -> tuple[mmap.mmap, int] | None:
+        """The host buffer and offset behind ``size`` bytes of RAM (or ROM, to read) at
+        ``address``; None elsewhere: stacks and vector tables never live in registers. The
+        mapping found last is tried first (a handler's stack and vectors sit in one or
+        two); its memory, offset and kind are read afresh (a window may be retargeted)."""
+        m = self._last_ram
+        if m is None or address < m.base or address + size > m.base + m.size:
+            m = self._map.find(address)
+            if m is None or address + size > m.end:
+                return None
+            self._last_ram = m
+        memory = m.memory
+        if memory is None or (write and m.kind != "ram"):
             return None
-        return m.memory.read(m.offset + address - m.base, size)  # the buffer Unicorn maps
-
-    def _write_ram(self, address: int, data: bytes) -> bool:
-        """Write RAM the core could write (an exception frame); False if it is not RAM."""
-        m = self._map.find(address)
-        if m is None or m.kind != "ram" or m.memory is None or address + len(data) > m.end:
-            return False
-        m.memory.write(m.offset + address - m.base, data)
-        return True
+        return memory.buffer, m.offset + address - m.base
 
     def _read_words(self, address: int, count: int) -> tuple[int, ...] | None:
-        data = self._read_ram(address, 4 * count)
-        return None if data is None else struct.unpack(f"<{count}I", data)
-
+        at = self._ram(address, 4 * count)
+        return None if at is None else struct.unpack_from(f"<{count}I", *at)
 
 def _describe(fault: int, status: int) -> str:
     causes = [text for bit, text in FAULT_TEXT.items() if status & bit]

@@ -144,6 +144,8 @@ class Nvic:
         return priority
 
     def deliverable(self, execution_priority: int) -> int | None:
+        if not self.pending:
+            return None
         exc = self.highest_pending()
         if exc is not None and self.group_priority(exc) < execution_priority:
             return exc
