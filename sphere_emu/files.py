@@ -26,6 +26,7 @@ LIMITS = {
     "certificate": 64 * KiB,
     "key file": 64 * KiB,
     "manifest": 1 * MiB,
+    "hardware definition": 1 * MiB,
     "executable": 16 * MiB,
     "binary": 16 * MiB,
     "file": 16 * MiB,

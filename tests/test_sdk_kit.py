@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import BOARDS, ROOT, run_cli
 
+from sphere_emu.testing import EmulatedDevice
+
 SAMPLE = Path(__file__).parent / "data" / "sdk-sample"
 pytestmark = pytest.mark.skipif(
     not (shutil.which("cmake") and shutil.which("ninja") and shutil.which("arm-none-eabi-gcc")),
@@ -50,3 +52,75 @@ def test_a_sample_shaped_project_builds_through_the_kit_and_boots(tmp_path):
 
 def run_cli_tool(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
+
+
+# --- High-level apps: AzureSphereToolchain.cmake ------------------------------------------
+
+HL_SAMPLE = Path(__file__).parent / "data" / "sdk-hl-sample"
+needs_hl_toolchain = pytest.mark.skipif(
+    not shutil.which("arm-linux-gnueabihf-gcc"),
+    reason="gcc-arm-linux-gnueabihf is needed (tests/run.sh installs it)")
+
+
+def configure_hl(source: Path, build: Path, *extra: str) -> subprocess.CompletedProcess:
+    kit = Path(run_cli("sdk", "path").stdout.strip())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return run_cli_tool(["cmake", "-G", "Ninja",
+                         f"-DCMAKE_TOOLCHAIN_FILE={kit}/CMakeFiles/AzureSphereToolchain.cmake",
+                         "-DAZURE_SPHERE_TARGET_API_SET=latest-lts",
+                         f"-DSPHERE_EMU={sys.executable};-m;sphere_emu", *extra,
+                         "-S", str(source), "-B", str(build)], env)
+
+
+@pytest.fixture(scope="module")
+def hl_sample_package(tmp_path_factory) -> Path:
+    build = tmp_path_factory.mktemp("hl-sample")
+    configure = configure_hl(HL_SAMPLE, build)
+    assert configure.returncode == 0, configure.stdout + configure.stderr
+    made = run_cli_tool(["ninja", "-C", str(build)], {**os.environ, "PYTHONPATH": str(ROOT)})
+    assert made.returncode == 0, made.stdout + made.stderr
+    return build / "SdkSample_HighLevelApp.imagepackage"
+
+
+@needs_hl_toolchain
+def test_hl_sample_manifest_names_are_resolved_through_the_hardware_definitions(
+        hl_sample_package):
+    # $SAMPLE_LED -> MT3620_RDB_LED1_RED -> MT3620_GPIO8 -> 8, across three files.
+    shown = run_cli("image", "show", str(hl_sample_package))
+    assert shown.returncode == 0, shown.stderr
+    assert "Capability Gpio:  [8, 12]" in shown.stdout
+    assert "/bin/app" in shown.stdout
+
+
+@needs_hl_toolchain
+def test_hl_sample_boots_and_blinks_its_led_on_the_event_loop_timer(hl_sample_package):
+    dev = EmulatedDevice.boot(BOARDS / "mt3620-rdb.yaml", hl_sample_package,
+                              wall_timeout="60s")
+    dev.wait_for_line(r"Blinking LED 1 red every 100 ms", timeout="2s")
+    on = [dev.wait_for_device("led1-red", True, timeout="150ms")]
+    for _ in range(2):
+        dev.wait_for_device("led1-red", False, timeout="150ms")
+        on.append(dev.wait_for_device("led1-red", True, timeout="150ms"))
+    assert [b - a for a, b in zip(on, on[1:], strict=False)] == [200_000_000, 200_000_000]
+    assert dev.pin("GPIO8").level == 0  # lit: the RDB's LEDs are active low
+    dev.press("button-a")
+    dev.wait_for_line(r"button pressed at tick \d+", timeout="150ms")
+
+
+@needs_hl_toolchain
+def test_hl_configure_fails_in_one_line_on_a_name_the_definition_lacks(tmp_path):
+    source = tmp_path / "src"
+    shutil.copytree(HL_SAMPLE, source)
+    definition = source / "HardwareDefinitions" / "mt3620_rdb" / "sample_appliance.json"
+    definition.write_text(definition.read_text().replace('"MT3620_RDB_BUTTON_A"',
+                                                         '"MT3620_RDB_BUTTON_Z"'))
+    r = configure_hl(source, tmp_path / "build")
+    assert r.returncode != 0
+    assert "SAMPLE_BUTTON_1: Mapping MT3620_RDB_BUTTON_Z is not defined" in r.stderr
+
+
+@needs_hl_toolchain
+def test_hl_configure_refuses_an_unknown_api_set(tmp_path):
+    r = configure_hl(HL_SAMPLE, tmp_path / "build", "-DAZURE_SPHERE_TARGET_API_SET=lts")
+    assert r.returncode != 0
+    assert 'AZURE_SPHERE_TARGET_API_SET "lts"' in r.stderr

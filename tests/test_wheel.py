@@ -82,3 +82,15 @@ def test_device_attest_default_board_works_when_installed(installed):
     result = run("device", "attest", "dev", "--json")
     assert result.returncode == 0, result.stderr
     assert '"quote"' in result.stdout
+
+
+def test_the_installed_kit_has_the_high_level_toolchain_definitions_and_sysroot(installed):
+    run, _elsewhere, venv, _where = installed
+    r = run("sdk", "path")
+    assert r.returncode == 0, r.stderr
+    kit = r.stdout.strip()
+    assert kit.startswith(str(venv)), kit
+    for name in ("CMakeFiles/AzureSphereToolchain.cmake", "HardwareDefinitions/mt3620_rdb.json",
+                 "HardwareDefinitions/inc/hw/mt3620.h", "Sysroots/emu/usr/lib/libapplibs.a",
+                 "Sysroots/emu/usr/lib/libgcc_s.a", "Sysroots/emu/usr/include/applibs/gpio.h"):
+        assert os.path.isfile(os.path.join(kit, name)), name

@@ -7,6 +7,13 @@
 #                              -> prebuilt/NAME.imagepackage (development key, build time 0)
 # a7/kernel/*.c *.S lib/*.c    -> prebuilt/kernel.elf, prebuilt/kernel.imagepackage
 # a7/kernel/standin/*.c *.S    -> prebuilt/kernel-standin-sm.elf (kernel tests only)
+# hl/applibs/*.c, hl/include/applibs/*.h
+#                              -> the SDK kit's sysroot (sphere_emu/sdk/Sysroots/emu):
+#                                 usr/lib/libapplibs.a, usr/include/applibs/*.h, and
+#                                 usr/lib/libgcc_s.a (a linker script: libgcc + unwinder, for
+#                                 the samples' `gcc_s` in a static link). Committed like
+#                                 prebuilt/, so the kit needs no firmware tree; `make check`
+#                                 rebuilds it into $(BUILD)/check/sysroot and compares.
 
 HL_CROSS  ?= arm-linux-gnueabihf-
 HL_CC     := $(HL_CROSS)gcc
@@ -17,6 +24,12 @@ HL_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none
 HL_APPS   := $(notdir $(wildcard hl/apps/*))
 APPLIBS   := $(wildcard hl/applibs/*.c)
 HL_ELFS   := $(HL_APPS:%=$(OUT)/%.elf)
+
+# The kit's sysroot: committed beside the kit when building prebuilt/, a scratch copy otherwise.
+KIT_SYSROOT ?= $(if $(filter prebuilt,$(OUT)),../sphere_emu/sdk/Sysroots/emu,$(OUT)/sysroot)
+APPLIBS_OBJS := $(APPLIBS:hl/applibs/%.c=$(BUILD)/applibs/$(subst /,_,$(OUT))/%.o)
+SYSROOT_FILES := $(KIT_SYSROOT)/usr/lib/libapplibs.a $(KIT_SYSROOT)/usr/lib/libgcc_s.a \
+                 $(patsubst hl/include/%,$(KIT_SYSROOT)/usr/include/%,$(wildcard hl/include/applibs/*.h))
 
 KERNEL_SRCS  := $(wildcard a7/kernel/*.c a7/kernel/*.S a7/kernel/lib/*.c)
 STANDIN_SRCS := $(wildcard a7/kernel/standin/*.c a7/kernel/standin/*.S)
@@ -33,7 +46,24 @@ APP_PKGS  := $(HL_PKGS) $(RT_PKGS) $(OUT)/kernel.imagepackage
 # `check` compares every file of ELFS with its rebuilt twin.
 ELFS      += $(HL_ELFS) $(KERNEL_ELFS) $(APP_PKGS)
 
-all: $(HL_ELFS) $(KERNEL_ELFS) $(APP_PKGS)
+all: $(HL_ELFS) $(KERNEL_ELFS) $(APP_PKGS) $(SYSROOT_FILES)
+
+$(APPLIBS_OBJS): $(BUILD)/applibs/$(subst /,_,$(OUT))/%.o: hl/applibs/%.c $(wildcard hl/include/*/*.h) FORCE
+	@mkdir -p $(dir $@)
+	$(HL_CC) $(HL_CFLAGS) -c -o $@ $<
+
+# D: no timestamps, owners or modes in the archive, so it is the same bytes every build.
+$(KIT_SYSROOT)/usr/lib/libapplibs.a: $(APPLIBS_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(HL_CROSS)ar rcsD $@ $(sort $^)
+
+$(KIT_SYSROOT)/usr/lib/libgcc_s.a:
+	@mkdir -p $(dir $@)
+	printf '/* sphere-emu SDK kit: apps are linked statically, and what libgcc_s gives a\n   dynamic link is libgcc and its unwinder. */\nGROUP ( -lgcc -lgcc_eh )\n' > $@
+
+$(KIT_SYSROOT)/usr/include/applibs/%.h: hl/include/applibs/%.h
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 $(HL_ELFS): $(OUT)/%.elf: $(APPLIBS) $(wildcard hl/include/*/*.h) FORCE
 	@mkdir -p $(OUT)

@@ -11,7 +11,7 @@ import click
 from ..errors import SphereEmuError
 
 # Each module defines ``command``: a click command or group added under its own name.
-COMMAND_MODULES = ("run", "board", "image", "keys", "device", "sdk")
+COMMAND_MODULES = ("run", "board", "image", "keys", "device", "sdk", "hwdef")
 
 
 class _Main(click.Group):

@@ -6,6 +6,7 @@ time that ``sphere-emu run`` should not pay just because this group exists.
 
 import json
 import time
+from pathlib import Path
 
 import click
 
@@ -118,9 +119,17 @@ def command() -> None:
               help="The file the manifest's EntryPoint names (an ELF for real-time apps).")
 @click.option("--file", "files", multiple=True, metavar="SRC:DEST",
               help="Another file to include, at DEST inside the package (repeatable).")
+@click.option("--hardware-definitions", "hwdef_dirs", multiple=True, metavar="DIR",
+              type=click.Path(file_okay=False),
+              help="Directory holding --target-definition and the definitions it imports "
+                   "(repeatable).")
+@click.option("--target-definition", metavar="NAME.json",
+              help="Hardware definition whose names resolve the manifest's \"$NAME\" "
+                   "peripherals (e.g. sample_appliance.json).")
 @_with_common
-def pack_application(manifest, executable, files, key, cert, destination, build_time,
-                     security_version, under_development, compress, image_id) -> None:
+def pack_application(manifest, executable, files, hwdef_dirs, target_definition, key, cert,
+                     destination, build_time, security_version, under_development, compress,
+                     image_id) -> None:
     """Pack a high-level or real-time application into a signed image package."""
     from ..image.pack import pack_application as pack
 
@@ -132,8 +141,21 @@ def pack_application(manifest, executable, files, key, cert, destination, build_
         extra.append((dest, _read(src, "file")))
     from ..image.errors import ManifestError
 
+    manifest_data = _read(manifest, "manifest")
+    if target_definition:
+        from ..sdk import hwdef
+
+        dirs = tuple(Path(d) for d in hwdef_dirs)
+        definition = hwdef.load(hwdef.find_definition(target_definition, dirs), dirs)
+        try:
+            manifest_data = hwdef.resolve_manifest(manifest_data, definition)
+        except hwdef.HardwareDefinitionError as err:
+            raise hwdef.HardwareDefinitionError(
+                f"{manifest}: {str(err).removeprefix('app_manifest.json: ')}") from None
+    elif hwdef_dirs:
+        raise SphereEmuError("--hardware-definitions needs --target-definition")
     try:
-        data = pack(_read(manifest, "manifest"), _read(executable, "executable"),
+        data = pack(manifest_data, _read(executable, "executable"),
                     _signer(key, cert), files=extra,
                     options=_options(build_time, security_version, under_development, compress,
                                      image_id))

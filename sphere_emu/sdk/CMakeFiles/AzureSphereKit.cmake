@@ -27,21 +27,83 @@ function(azsphere_configure_tools)
     set(AZURE_SPHERE_TOOLS_REVISION "${ARG_TOOLS_REVISION}" PARENT_SCOPE)
 endfunction()
 
-# azsphere_configure_api(TARGET_API_SET "9"): the application runtime version a high-level
-# app targets. Real-time capable apps use no API set; the value is recorded.
+# azsphere_configure_api(TARGET_API_SET "16"): the application runtime version a high-level
+# app targets (older samples; newer ones pass -DAZURE_SPHERE_TARGET_API_SET). The kit has one
+# applibs for every API set; the value is checked for form and recorded. Real-time capable
+# apps use no API set.
 function(azsphere_configure_api)
     cmake_parse_arguments(PARSE_ARGV 0 ARG "" "TARGET_API_SET" "")
     if(NOT ARG_TARGET_API_SET)
         message(FATAL_ERROR "azsphere_configure_api: TARGET_API_SET is required")
     endif()
+    if(NOT ARG_TARGET_API_SET MATCHES "^([0-9]+(\\+Beta[0-9]+)?|latest-lts|latest-beta)$")
+        message(FATAL_ERROR "azsphere_configure_api: TARGET_API_SET \"${ARG_TARGET_API_SET}\" "
+                            "is not a number, NN+BetaNNNN, latest-lts or latest-beta")
+    endif()
     set(AZURE_SPHERE_TARGET_API_SET "${ARG_TARGET_API_SET}" PARENT_SCOPE)
+endfunction()
+
+# azsphere_target_hardware_definition(TARGET TARGET_DIRECTORY dir... TARGET_DEFINITION f):
+# the hardware definition a high-level app is built for. Each directory (relative to the
+# calling CMakeLists.txt) adds its inc/ to the include path, so <hw/NAME.h> is found, and
+# inc/hw/, so a generated header's #include "IMPORT.h" is; so does the kit's own
+# HardwareDefinitions directory (mt3620.json, mt3620_rdb.json, ...).
+# TARGET_DEFINITION (a JSON file in one of the directories) is checked now, imports and all,
+# and resolves the "$NAME" peripherals of app_manifest.json when the package is packed.
+function(azsphere_target_hardware_definition target)
+    cmake_parse_arguments(PARSE_ARGV 1 ARG "" "TARGET_DEFINITION" "TARGET_DIRECTORY")
+    if(NOT TARGET ${target})
+        message(FATAL_ERROR "azsphere_target_hardware_definition: no target ${target}")
+    endif()
+    if(NOT ARG_TARGET_DEFINITION)
+        message(FATAL_ERROR "azsphere_target_hardware_definition: TARGET_DEFINITION is required")
+    endif()
+    set(dirs)
+    set(found)
+    foreach(dir IN LISTS ARG_TARGET_DIRECTORY)
+        get_filename_component(dir "${dir}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+        if(NOT IS_DIRECTORY "${dir}")
+            message(FATAL_ERROR "azsphere_target_hardware_definition: TARGET_DIRECTORY "
+                                "\"${dir}\" is not a directory")
+        endif()
+        list(APPEND dirs "${dir}")
+        if(NOT found AND EXISTS "${dir}/${ARG_TARGET_DEFINITION}")
+            set(found "${dir}/${ARG_TARGET_DEFINITION}")
+        endif()
+    endforeach()
+    set(kit_definitions "${AZURE_SPHERE_SDK_PATH}/HardwareDefinitions")
+    list(APPEND dirs "${kit_definitions}")
+    if(NOT found AND EXISTS "${kit_definitions}/${ARG_TARGET_DEFINITION}")
+        set(found "${kit_definitions}/${ARG_TARGET_DEFINITION}")
+    endif()
+    if(NOT found)
+        message(FATAL_ERROR "azsphere_target_hardware_definition: ${ARG_TARGET_DEFINITION} is "
+                            "in none of: ${dirs}")
+    endif()
+    set(search)
+    foreach(dir IN LISTS dirs)
+        list(APPEND search --hardware-definitions "${dir}")
+        target_include_directories(${target} PRIVATE "${dir}/inc" "${dir}/inc/hw")
+    endforeach()
+    execute_process(
+        COMMAND ${SPHERE_EMU} hwdef generate-header "${found}" ${search}
+                -o "${CMAKE_CURRENT_BINARY_DIR}/${target}-hwdef-check.h"
+        RESULT_VARIABLE failed OUTPUT_QUIET ERROR_VARIABLE why)
+    if(failed)
+        string(STRIP "${why}" why)
+        message(FATAL_ERROR "azsphere_target_hardware_definition: ${why}")
+    endif()
+    set_target_properties(${target} PROPERTIES
+        AZSPHERE_HARDWARE_DEFINITION_DIRS "${dirs}"
+        AZSPHERE_TARGET_DEFINITION "${ARG_TARGET_DEFINITION}")
 endfunction()
 
 # azsphere_target_add_image_package(TARGET [RESOURCE_FILES f...] [DEBUG_LIB name]
 #     [TARGET_DIRECTORY dir] [TARGET_DEFINITION file]): after TARGET is linked (as
 # TARGET.out), pack it with ${CMAKE_SOURCE_DIR}/app_manifest.json into
 # ${CMAKE_BINARY_DIR}/TARGET.imagepackage, placed at the manifest's EntryPoint; resource
-# files go into the package under their paths relative to the source directory.
+# files go into the package under their paths relative to the source directory. After
+# azsphere_target_hardware_definition, its definition resolves the manifest's "$NAME"s.
 function(azsphere_target_add_image_package target)
     cmake_parse_arguments(PARSE_ARGV 1 ARG "" "DEBUG_LIB;TARGET_DIRECTORY;TARGET_DEFINITION"
                           "RESOURCE_FILES")
@@ -62,6 +124,16 @@ function(azsphere_target_add_image_package target)
         list(APPEND files --file "${source}:${dest}")
         list(APPEND depends "${source}")
     endforeach()
+    get_target_property(definition ${target} AZSPHERE_TARGET_DEFINITION)
+    if(definition)
+        get_target_property(definition_dirs ${target} AZSPHERE_HARDWARE_DEFINITION_DIRS)
+        foreach(dir IN LISTS definition_dirs)
+            list(APPEND files --hardware-definitions "${dir}")
+            file(GLOB jsons "${dir}/*.json")
+            list(APPEND depends ${jsons})
+        endforeach()
+        list(APPEND files --target-definition "${definition}")
+    endif()
     add_custom_command(
         OUTPUT "${package}"
         COMMAND ${SPHERE_EMU} image pack-application --manifest "${manifest}"
