@@ -140,12 +140,15 @@ class World:
                     lambda _uc, va, kind, entry, _d: core._tlb_fill(self, va, kind, entry))
         self.fault_pages: dict[int, int] = {}  # fault-window page -> the faulting VA page
         self._next_fault_page = 0
-        self.timer_sites: dict[int, int] = {}  # VA of a timer CTL/CVAL write -> its hook
-        # (VA page, PA page) -> hash of the code scanned there for timer writes: a TLB refill
-        # of an unchanged page (after a TLBIALL, or of a process's 4 KiB pages) is not rescanned.
+        self.sites: dict[int, set[str]] = {}  # VA of a hooked watched instruction -> kinds
+        # (VA page, PA page) -> hash of the code scanned there for watched instructions: a TLB
+        # refill of an unchanged page (after a TLBIALL, or of a process's 4 KiB pages) is not
+        # rescanned.
         self.scanned_code: dict[tuple[int, int], int] = {}
         self.counter = RetiredCounter(uc)
         end_runs_by_count(uc)
+        self.vfp_denied = False  # CPACR/NSACR deny cp10/cp11: Unicorn's FPEXC.EN held clear
+        self.fpexc = 0  # the guest's FPEXC while access is denied
         self.reset_context = uc.context_save()
 
     def cp15(self, reg: tuple[int, int, int, int]) -> int:

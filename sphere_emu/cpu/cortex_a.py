@@ -40,7 +40,6 @@ from unicorn import (
     UC_ERR_READ_UNMAPPED,
     UC_ERR_WRITE_PROT,
     UC_ERR_WRITE_UNMAPPED,
-    UC_HOOK_CODE,
     UC_MEM_FETCH,
     UC_MEM_FETCH_PROT,
     UC_MEM_FETCH_UNMAPPED,
@@ -65,6 +64,7 @@ from ..peripherals.registers import PeripheralContext
 from . import a7_mmu as mmu
 from .a7_debug import CortexA7Debug
 from .a7_monitor import SecureInstructions
+from .a7_watch import WatchedInstructions
 from .a7_world import (
     CPSR_A,
     CPSR_F,
@@ -92,7 +92,6 @@ from .a7_world import (
     MODE_MASK,
     MODE_SVC,
     MODE_USR,
-    NS_BANK,
     PAGE_MASK,
     RESET_CPSR,
     SCR_EA,
@@ -112,24 +111,13 @@ from .a7_world import (
     is_wfi,
 )
 from .core import Core, CoreState
-from .generic_timer import (
-    CTL_ISTATUS,
-    PHYSICAL,
-    VIRTUAL,
-    GenericTimers,
-    condition_passed,
-    copy_shared_state,
-    decode_timer_write,
-    it_condition,
-    read_comparator,
-    timer_write_sites,
-)
+from .generic_timer import GenericTimers, copy_shared_state
 from .gic import Gic, gic_class
 
 log = logging.getLogger("sphere_emu.cpu.a7")
 
 
-class CortexA7(CortexA7Debug, Core):
+class CortexA7(CortexA7Debug, WatchedInstructions, Core):
     """The A7 core: see the module docstring and docs/cortex-a7.md for the contract."""
 
     MAX_EXCEPTION_LOOP = 8  # exceptions in a row with no instruction retired: a lockup
@@ -191,6 +179,8 @@ class CortexA7(CortexA7Debug, Core):
         for world in (self.secure, self.normal):
             world.uc.context_restore(world.reset_context)
             world.flush_tlb()
+            world.vfp_denied = False
+            self.set_vfp_access(world, False)  # CPACR.cp10/cp11 reset to no access
         self.world = self.secure
         self.monitor = self._secure_instructions.state = MonitorState()
         self.gic.reset()
@@ -276,6 +266,9 @@ class CortexA7(CortexA7Debug, Core):
         stop = self._stop
         if stop is not None and stop.kind == "debug":
             return max(retired - 1, 0), False
+        if stop is not None and stop.kind == "replay":  # run the stopped instruction alone
+            self._complete_cut = True
+            return max(retired - 1, 0), more and self.runnable
         if error is not None:
             used = self._on_error(world, error, retired, begin)
         elif stop is None:
@@ -343,6 +336,7 @@ class CortexA7(CortexA7Debug, Core):
                 return retired
             used = max(retired - 1, 0)
             if world.secure and self._secure_instructions.emulate(world, pc, thumb):
+                self.refresh_normal_vfp_access()  # NSACR may have changed
                 return used + 1
             self._count_exception(world, pc, "undefined instruction")
             world.undefined(pc, thumb)
@@ -385,6 +379,9 @@ class CortexA7(CortexA7Debug, Core):
     def _bus_error(self, address: int, is_write: bool) -> None:
         if self._stop is None:
             self._stop = Stop("bus", address=address, write=is_write)
+
+    def _signalled(self) -> bool:
+        return self.gic.irq_signal or self.gic.fiq_signal
 
     def _on_signal_change(self) -> None:
         signalled = self.gic.irq_signal or self.gic.fiq_signal
@@ -504,64 +501,13 @@ class CortexA7(CortexA7Debug, Core):
                 # Execute only on pages fetched from, so stores elsewhere stay fast (tlb.py).
                 entry.perms = grant(kind, perms, desc.pa >> PAGE_SHIFT, self._code_pages)
                 if kind == UC_MEM_FETCH:
-                    self._hook_timer_writes(world, va, desc.pa)
+                    self._hook_sites(world, va, desc.pa)
                 else:
                     world.drop_restored_itstate()
                 return True
         entry.paddr = world.fault_page(va) | (va & PAGE_MASK)
         entry.perms = UC_PROT_ALL
         return True
-
-    def _hook_timer_writes(self, world: World, va: int, pa: int) -> None:
-        """Hook the CNTx_CTL/CVAL writes in a code page (Unicorn drops them)."""
-        page = world.physical_page(pa)
-        if page is None:
-            return
-        base = va & ~PAGE_MASK
-        key, digest = (base, pa & ~PAGE_MASK), hash(page)
-        if world.scanned_code.get(key) == digest:
-            return
-        world.scanned_code[key] = digest
-        for offset in timer_write_sites(page):
-            site = base + offset
-            if site not in world.timer_sites:
-                world.timer_sites[site] = world.uc.hook_add(
-                    UC_HOOK_CODE, lambda uc, address, _size, _d, w=world:
-                    self._on_timer_write(w, address), begin=site, end=site)
-
-    def _on_timer_write(self, world: World, address: int) -> None:
-        cpsr = world.cpsr()
-        thumb = bool(cpsr & CPSR_T)
-        code = world.read_code(address)
-        write = decode_timer_write(code, thumb) if code is not None else None
-        if write is None:
-            return  # the page was remapped: not a timer write any more
-        if not condition_passed(it_condition(cpsr) if thumb else write.cond, cpsr):
-            return
-        if cpsr & MODE_MASK == MODE_USR:
-            kctl = world.cp15((0, 14, 1, 0))
-            if not kctl & (1 << (8 if write.virtual else 9)):
-                return  # PL0 access not enabled: the instruction is undefined natively
-        comp = VIRTUAL if write.virtual else PHYSICAL
-        ctl, cval = read_comparator(world.uc, comp)
-        if write.register == "ctl":
-            ctl = (ctl & CTL_ISTATUS) | (world.gpr(write.rt) & 3)
-            world.set_cp15(comp.ctl, ctl)
-        else:
-            cval = world.gpr(write.rt) | world.gpr(write.rt2) << 32
-            world.uc.cpr_write(15, comp.cval_opc1, 0, 14, 0, NS_BANK, True, cval)
-        self._in_emu = False  # not inside an MMIO access: no cut request, stop here instead
-        try:
-            self._sample_timers()
-        finally:
-            self._in_emu = True
-        deadline = self.timers.next_deadline_ns()
-        engine = self.engine
-        run_end = engine.slice_start_ns + (engine.used + self._run_budget) \
-            * NS_PER_S // self.frequency_hz
-        early = deadline is not None and deadline < run_end
-        if address != self._run_begin and (self._deliverable() or early):
-            world.uc.emu_stop()  # it runs again first thing next run: the write is idempotent
 
     def _decode_access(self, world: World, pc: int, thumb: bool, regs: mmu.MmuRegisters
                        ) -> mmu.DataAccess | None:

@@ -7,17 +7,19 @@ fire, and writes to CNTP_CTL, CNTV_CTL and the CVAL registers are dropped (Unico
 compiles the bodies of ``gt_ctl_write`` and ``gt_cval_write`` out; TVAL writes work).
 Three things make the timer work, deterministically:
 
-* ``timer_write_sites`` finds the MCR/MCRR instructions that write CTL or CVAL in a code
-  page; the core puts a hook on each one (only those addresses, when the page is first
-  fetched through the TLB) and ``decode_timer_write`` tells it what the instruction
-  writes, which it stores with a raw register write before the no-op native instruction.
+* ``a7_sites.py`` finds the MCR/MCRR instructions that write CTL or CVAL (and the MRCs
+  that read CTL) in a code page; the core puts a hook on each one (only those addresses,
+  when the page is first fetched through the TLB) and ``decode_timer_write`` tells it what
+  a write stores, which it does with a raw register write before the no-op native
+  instruction. Before a CTL read it brings ISTATUS up to the exact time of the read.
 
 * The run engine points libunicorn's ``clock_gettime`` at virtual time while an A7
   instance runs (``engine/host_clock.py``). Counter reads, TVAL reads and TVAL writes
   inside the guest then see the virtual time of the very instruction that reads them.
-* ``GenericTimers`` reads each comparator's CTL/CVAL at slice boundaries (and when the
-  GIC acknowledges an interrupt), drives the timer PPIs from them and schedules a clock
-  event for the next expiry, so a sleeping core wakes at the right virtual instant.
+* ``GenericTimers`` reads each comparator's CTL/CVAL at slice boundaries, when the GIC
+  acknowledges an interrupt and at each CTL read or write, drives the timer PPIs from them
+  and schedules a clock event for the next expiry, so a sleeping core wakes at the right
+  virtual instant.
 
 The counter ticks every ``COUNTER_PERIOD_NS`` (QEMU's fixed 62.5 MHz), and CNTFRQ resets to
 that rate. CNTVOFF is zero (the A7 model has no Hyp mode), so CNTVCT equals CNTPCT.
@@ -128,20 +130,6 @@ def decode_timer_write(code: bytes, thumb: bool) -> TimerWrite | None:
     if thumb:
         return _thumb_write(int.from_bytes(code[:2], "little"), int.from_bytes(code[2:4], "little"))
     return _arm_write(int.from_bytes(code[:4], "little"))
-
-
-def timer_write_sites(page: bytes) -> list[int]:
-    """Offsets in ``page`` that hold a timer CTL/CVAL write, as ARM or as Thumb code."""
-    sites = []
-    for off in range(0, len(page) - 3, 2):
-        hw1 = page[off] | page[off + 1] << 8
-        hw2 = page[off + 2] | page[off + 3] << 8
-        thumb = page[off + 1] in (0xEE, 0xEC) and _thumb_write(hw1, hw2) is not None
-        arm = (off % 4 == 0 and page[off + 3] & 0x0F in (0x0E, 0x0C)
-               and _arm_write(hw1 | hw2 << 16) is not None)
-        if thumb or arm:
-            sites.append(off)
-    return sites
 
 
 def condition_passed(cond: int, cpsr: int) -> bool:

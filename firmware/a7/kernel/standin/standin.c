@@ -20,6 +20,7 @@ void standin_init(void)
     GICD_CTLR = 3u;
     lr_mon_write(0x80000000u);
     spsr_mon_write(MODE_SVC | CPSR_A | CPSR_I | CPSR_F);
+    NSACR_WRITE(3u << 10);          /* the Normal World may use VFP/NEON, as the real SM allows */
     SCR_WRITE(SCR_NS);
 }
 
