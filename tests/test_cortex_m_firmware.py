@@ -117,3 +117,14 @@ def test_cli_reports_a_lockup_with_the_core_name(cli):
     assert result.returncode == Outcome.LOCKUP.exit_code
     assert "io0: halted: lockup: BusFault (precise data bus error) in HardFault" in \
         result.stderr
+
+
+def test_exception_is_taken_right_after_the_instruction_that_unmasks_it():
+    """m4-unmask: a long masked stretch, then CPSIE / MSR PRIMASK / CPSIE F / MSR BASEPRI;
+    the instruction right after the unmask must already see the handler's count."""
+    _machine, runner, report = run_on_io0(PREBUILT / "m4-unmask.elf",
+                                          [r"m4-unmask: \d+ passed"], 100_000_000)
+    lines = [e.line for e in runner.lines]
+    assert report.outcome is Outcome.EXPECTED, lines
+    assert [line for line in lines if line.startswith("FAIL")] == []
+    assert lines[-1] == "m4-unmask: 6 passed, 0 failed"

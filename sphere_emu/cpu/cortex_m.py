@@ -27,6 +27,7 @@ from unicorn import (
     UC_ERR_READ_UNMAPPED,
     UC_ERR_WRITE_PROT,
     UC_ERR_WRITE_UNMAPPED,
+    UC_HOOK_CODE,
     UC_HOOK_INTR,
     UC_HOOK_MEM_INVALID,
     UC_MODE_MCLASS,
@@ -95,7 +96,7 @@ from .scs import (
     SystemControlSpace,
 )
 from .systick import SysTick
-from .thumb import straight_run
+from .thumb import unmask_sites
 
 log = logging.getLogger("sphere_emu.cpu.cortex_m")
 
@@ -105,8 +106,6 @@ WFI, WFE, YIELD = 0xBF30, 0xBF20, 0xBF10
 WIDE_HINT = 0xF3AF  # first halfword of wfi.w / wfe.w / yield.w; the second is 0x800n
 
 UNTIL_NEVER = 0xFFFFFFFF  # odd, so never a Thumb instruction address
-MASKED_WALK_RUNS = 64  # straight-line runs walked while an exception waits behind a mask
-MASKED_POLL_INSTRUCTIONS = 1_000  # then the longest run before looking again
 
 _FRAME_REGS = (A.UC_ARM_REG_R0, A.UC_ARM_REG_R1, A.UC_ARM_REG_R2, A.UC_ARM_REG_R3,
                A.UC_ARM_REG_R12, A.UC_ARM_REG_LR)  # as stacked, before the return address
@@ -154,7 +153,7 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         self._map.cut = self.engine.cut
         self._map.install(uc)
         uc.hook_add(UC_HOOK_INTR, self._on_intr)
-        self._tlb = IdentityTlb(uc, self._mapping_kind)
+        self._tlb = IdentityTlb(uc, self._mapping_kind, on_code_page=self._hook_unmask_sites)
         for begin, end in unmapped_ranges((m.base, m.end) for m in self._map.mappings):
             uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid_memory, begin=begin, end=end)
         # Memory the firewall may hide later (a shared window) needs the hook too, for BFAR.
@@ -199,14 +198,13 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         self.engine.cut.cancel()
         self._bus_error: tuple[int, int] | None = None  # data address, pc of the access
         self._fault_address: int | None = None  # from Unicorn's invalid-memory hook
-        self._stopped_to_poll = False
+        self._unmask_stop = False  # stopped before an unmasking instruction: run it alone
+        self._step_next = False
+        self._run_count = 0
         self._watch_hit: tuple[int, str] | None = None
         self._watch_suppressed = False
         self._reset_requested = False
         self._slice_given_up = False
-        self._masked_walk = MASKED_WALK_RUNS
-        self._masked_poll = 64
-        self._polling_masks = False
         self._resume_over: int | None = None  # breakpoint the core last stopped on
         self._step_over: int | None = None
 
@@ -270,9 +268,10 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         self._take_pending()
         if not self.runnable:
             return 0
-        limit = self._masked_run_length()
-        self._polling_masks = limit is not None
-        return left if limit is None else min(left, limit)
+        if self._step_next:
+            self._step_next = False
+            return 1
+        return left
 
     def run_once(self, count: int) -> bool:
         self._execute(count)
@@ -282,29 +281,25 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         """Virtual time at the instruction executing now (the engine's exact time)."""
         return self.engine.now_ns()
 
-    def _masked_run_length(self) -> int | None:
-        """How far to run while an exception waits only for PRIMASK/FAULTMASK/BASEPRI.
+    def _hook_unmask_sites(self, page: int) -> None:
+        """Hook the CPSIE and MSR-to-mask instructions of a page the first time it is fetched.
 
-        Unicorn cannot report CPSIE or an MSR to a mask, so the core walks the code one
-        straight-line run at a time and stops right after such an instruction (the
-        ``cpsid; wfi; cpsie`` idiom, short critical sections). Past MASKED_WALK_RUNS runs it
-        looks again after 64, 128, ... instructions, up to MASKED_POLL_INSTRUCTIONS.
+        Unicorn cannot report those instructions, and a hook on each one costs nothing
+        elsewhere; a hook acts only while an exception waits behind a mask.
         """
-        if not self._masked_pending():
-            self._masked_walk = MASKED_WALK_RUNS
-            self._masked_poll = 64
-            return None
         try:
-            code = bytes(self.uc.mem_read(self._reg(A.UC_ARM_REG_PC).read(), 64))
+            code = bytes(self.uc.mem_read(page, 1 << 12))
         except UcError:
-            code = b""
-        count, unmasks = straight_run(code)
-        if unmasks or self._masked_walk > 0:
-            self._masked_walk -= 1
-            return count
-        length = self._masked_poll
-        self._masked_poll = min(2 * length, MASKED_POLL_INSTRUCTIONS)
-        return length
+            return
+        for offset in unmask_sites(code):
+            self.uc.hook_add(UC_HOOK_CODE, self._on_unmask_site, begin=page + offset,
+                             end=page + offset)
+
+    def _on_unmask_site(self, uc: Uc, _address: int, _size: int, _data: object) -> None:
+        """Before a possible unmask with an exception waiting: end the run, run it alone."""
+        if self._run_count > 1 and self._masked_pending():
+            self._unmask_stop = True
+            uc.emu_stop()
 
     def _masked_pending(self) -> bool:
         nvic = self.nvic
@@ -321,7 +316,8 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
             self._step_over = pc
         self._resume_over = None
         self._bus_error = self._watch_hit = self._fault_address = None
-        self._stopped_to_poll = False
+        self._unmask_stop = False
+        self._run_count = count
         try:
             started, error = engine.execute(self.uc, self._counter, pc | (xpsr >> 24 & 1),
                                             count)
@@ -331,10 +327,11 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
         if started is None:
             started = count  # without the counter an early stop costs the run
         # An instruction abandoned by a cut retires when it runs again, not now.
-        abandoned = (counted and engine.cut.pending and error is None and not self._reset_requested
-                     and self._bus_error is None and self._watch_hit is None
-                     and self.debug_stop is None and self.state is not CoreState.HALTED
-                     and self._pc.read() == engine.cut.pc)
+        abandoned = counted and error is None and (self._unmask_stop or (
+            engine.cut.pending and not self._reset_requested
+            and self._bus_error is None and self._watch_hit is None
+            and self.debug_stop is None and self.state is not CoreState.HALTED
+            and self._pc.read() == engine.cut.pc))
         engine.charge(max(1, min(count, started)) - abandoned)
         if self._reset_requested:
             self.reset()
@@ -348,8 +345,8 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
             self._data_bus_error()
         elif engine.cut.pending:
             self._finish_stopped_access()
-        elif self._stopped_to_poll:
-            self._stopped_to_poll = False
+        elif self._unmask_stop:
+            self._step_next = True
         elif counted and started <= count:
             self._stopped_early()
 
@@ -423,10 +420,8 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
     def _exception_state_changed(self) -> None:
         """Something was pended, enabled or reprioritised."""
         if self.engine.emulating:
-            # Stop to take it, or to start watching the masks that hold it back.
             cut = self.engine.cut
-            if not cut.pending and (self._deliverable() is not None or (
-                    not self._polling_masks and self._masked_pending())):
+            if not cut.pending and self._deliverable() is not None:
                 cut.request(self._pc.read())
         elif self.state is CoreState.SLEEPING and self._wake_condition():
             self.state = CoreState.RUNNING
@@ -591,10 +586,6 @@ class CortexM4(CortexMDebug, ExceptionEntry, Core):
             self._fault(USAGEFAULT, self._pc.read(), cfsr=_INTR_USAGE_FAULTS[intno])
         else:
             self._lockup(f"unexpected CPU exception {intno}")
-        if self.state is CoreState.RUNNING and not self._polling_masks and \
-                self._masked_pending():
-            self._stopped_to_poll = True  # an exception return left one behind a mask
-            uc.emu_stop()
 
     def _svc(self, return_address: int) -> None:
         """SVC (Unicorn has already stepped past it): SVCall, or HardFault if it cannot run."""

@@ -61,8 +61,10 @@ def region_permissions(kind: str | None) -> int:
 class IdentityTlb:
     """The TLB of a core without an MMU (the Cortex-M4): virtual = physical."""
 
-    def __init__(self, uc: Uc, kind_at: KindAt) -> None:
+    def __init__(self, uc: Uc, kind_at: KindAt,
+                 on_code_page: Callable[[int], None] | None = None) -> None:
         self._kind_at = kind_at
+        self._on_code_page = on_code_page  # told each page's address when first fetched from
         self.code_pages: set[int] = set()
         self._allowed: dict[int, int] = {}
         uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)
@@ -74,6 +76,8 @@ class IdentityTlb:
         if allowed is None:
             allowed = self._allowed[page] = region_permissions(self._kind_at(va))
         entry.paddr = va  # type: ignore[attr-defined]
+        if kind == UC_MEM_FETCH and page not in self.code_pages and self._on_code_page:
+            self._on_code_page(page << PAGE_SHIFT)
         entry.perms = grant(kind, allowed, page, self.code_pages)  # type: ignore[attr-defined]
         return True
 
