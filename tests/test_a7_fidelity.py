@@ -82,5 +82,13 @@ def test_vfp_access_traps_as_the_architecture_says(report):
     ]) == []
 
 
+def test_nsacr_denies_the_normal_world_vfp(report):
+    assert failed(report, [
+        "Normal CPACR.cp10/cp11 read as 0 while NSACR denies them",
+        "Normal vmsr fpexc undefined while NSACR denies cp10/cp11",
+        "Normal VFP instruction undefined while NSACR denies cp10/cp11",
+    ]) == []
+
+
 def test_every_check_passed(report):
     assert report and all(report.values()), [n for n, ok in report.items() if not ok]

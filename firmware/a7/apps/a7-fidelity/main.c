@@ -7,9 +7,11 @@
      an SGI), before the next instruction runs;
    - in the Secure World CPACR.cp10/cp11 read back what was written, whatever NSACR holds;
    - VFP instructions, and VMRS/VMSR FPEXC, are undefined while CPACR denies cp10/cp11;
-     VFP instructions are undefined while FPEXC.EN is clear.
+     VFP instructions are undefined while FPEXC.EN is clear; in the Normal World they are
+     undefined while NSACR denies cp10/cp11.
 
-   Everything runs in Secure SVC mode; the SGIs are group 0, signalled as IRQ. */
+   Everything but the last step runs in Secure SVC mode; the SGIs are group 0, signalled as
+   IRQ. */
 #include "a7.h"
 #include "a7print.h"
 
@@ -201,6 +203,31 @@ SECURE_TEXT static void vfp_access(void)
     check(undefs == 0 && fpexc_read() == FPEXC_EN, "VFP runs again once re-enabled");
 }
 
+extern char monitor_vectors[];
+extern void normal_entry(void);
+extern void enter_normal_world(void);
+void normal_world_done(uint32_t failed);
+
+/* Last: the Normal World, which NSACR denies VFP (normal.c), reports back by SMC. */
+SECURE_TEXT static void normal_world(void)
+{
+    MVBAR_WRITE((uint32_t)monitor_vectors);
+    lr_mon_write((uint32_t)normal_entry);
+    spsr_mon_write(MODE_SVC | CPSR_A | CPSR_I | CPSR_F);
+    SCR_WRITE(SCR_NS);
+    enter_normal_world();
+}
+
+SECURE_TEXT void normal_world_done(uint32_t failed)
+{
+    check(!(failed & 1), "Normal CPACR.cp10/cp11 read as 0 while NSACR denies them");
+    check(!(failed & 2), "Normal vmsr fpexc undefined while NSACR denies cp10/cp11");
+    check(!(failed & 4), "Normal VFP instruction undefined while NSACR denies cp10/cp11");
+    print(failures ? "a7-fidelity: FAIL\n" : "a7-fidelity: all passed\n");
+    print("a7-fidelity done\n");
+    for (;;) wfi();
+}
+
 SECURE_TEXT void secure_main(void)
 {
     uart_init();
@@ -214,6 +241,5 @@ SECURE_TEXT void secure_main(void)
     timer_status();
     unmasking();
     vfp_access();
-    print(failures ? "a7-fidelity: FAIL\n" : "a7-fidelity: all passed\n");
-    print("a7-fidelity done\n");
+    normal_world();
 }
