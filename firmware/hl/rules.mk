@@ -1,10 +1,13 @@
 # Included at the end of firmware/Makefile: the high-level app kit (applibs), the sample
 # apps and their signed packages, and the OS kernel (docs/kernel-and-apps.md).
 #
-# hl/apps/NAME/*.c + hl/applibs/*.c -> prebuilt/NAME.elf  (static glibc executables for A7
-#                                      User mode, built with Debian's gcc-arm-linux-gnueabihf)
-# hl/apps/NAME/app_manifest.json, apps/NAME/app_manifest.json
-#                              -> prebuilt/NAME.imagepackage (development key, build time 0)
+# hl/apps/NAME/ (CMakeLists.txt, *.c, app_manifest.json)
+#                              -> prebuilt/NAME.elf, prebuilt/NAME.imagepackage: static glibc
+#                                 executables for A7 User mode, built by CMake through the SDK
+#                                 kit's AzureSphereToolchain.cmake (Debian's
+#                                 gcc-arm-linux-gnueabihf) against the kit's sysroot below,
+#                                 packed by the kit (development key, build time 0)
+# apps/NAME/app_manifest.json  -> prebuilt/NAME.imagepackage (RT apps)
 # a7/kernel/*.c *.S lib/*.c    -> prebuilt/kernel.elf, prebuilt/kernel.imagepackage
 # a7/kernel/standin/*.c *.S    -> prebuilt/kernel-standin-sm.elf (kernel tests only)
 # hl/applibs/*.c, hl/include/applibs/*.h
@@ -20,7 +23,6 @@ HL_CC     := $(HL_CROSS)gcc
 HL_CFLAGS := -mcpu=cortex-a7 -mfpu=neon-vfpv4 -mfloat-abi=hard -mthumb \
              -Os -g -std=gnu11 -Wall -Wextra -Werror -ffunction-sections -fdata-sections \
              -ffile-prefix-map=$(CURDIR)=. -Wa,--debug-prefix-map=$(CURDIR)=. -Ihl/include
-HL_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=none
 HL_APPS   := $(notdir $(wildcard hl/apps/*))
 APPLIBS   := $(wildcard hl/applibs/*.c)
 HL_ELFS   := $(HL_APPS:%=$(OUT)/%.elf)
@@ -65,9 +67,24 @@ $(KIT_SYSROOT)/usr/include/applibs/%.h: hl/include/applibs/%.h
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-$(HL_ELFS): $(OUT)/%.elf: $(APPLIBS) $(wildcard hl/include/*/*.h) FORCE
+# One CMake build of hl/ (every app) per OUT; its outputs are copied into OUT. Paths of the
+# source and of the build directory are mapped to ".", the sysroot's to "sysroot", so
+# prebuilt/ and `make check` (which builds against a scratch sysroot) match.
+HL_CMAKE_BUILD := $(BUILD)/cmake/$(subst /,_,$(OUT))
+HL_CMAKE_CFLAGS := -Os -g -std=gnu11 -Wall -Wextra -Werror -ffile-prefix-map=$(CURDIR)=. \
+                   -ffile-prefix-map=$(abspath $(HL_CMAKE_BUILD))=. \
+                   -ffile-prefix-map=$(abspath $(KIT_SYSROOT))=sysroot
+
+hl-cmake: $(SYSROOT_FILES) FORCE
+	cmake -G Ninja -S hl -B $(HL_CMAKE_BUILD) \
+	    -DCMAKE_TOOLCHAIN_FILE=$(abspath ../sphere_emu/sdk/CMakeFiles/AzureSphereToolchain.cmake) \
+	    -DAZURE_SPHERE_TARGET_API_SET=latest-lts -DAZURE_SPHERE_SYSROOT=$(abspath $(KIT_SYSROOT)) \
+	    "-DSPHERE_EMU=$(PYTHON);-m;sphere_emu" "-DCMAKE_C_FLAGS=$(HL_CMAKE_CFLAGS)" >/dev/null
+	ninja -C $(HL_CMAKE_BUILD) --quiet
+
+$(HL_ELFS): $(OUT)/%.elf: hl-cmake
 	@mkdir -p $(OUT)
-	$(HL_CC) $(HL_CFLAGS) -o $@ $(wildcard hl/apps/$*/*.c) $(APPLIBS) $(HL_LDFLAGS)
+	cp $(HL_CMAKE_BUILD)/apps/$*/$*.out $@
 
 # The manifest rules the kernel shares with the packer, generated from the packer's module.
 MANIFEST_RULES_H := $(BUILD)/gen/manifest_rules.h
@@ -91,8 +108,9 @@ $(OUT)/kernel.imagepackage: $(OUT)/kernel.elf
 	    --type kernel --name kernel --key development --build-time 0 \
 	    --security-version 1 -o $@ >/dev/null
 
-$(HL_PKGS): $(OUT)/%.imagepackage: $(OUT)/%.elf hl/apps/%/app_manifest.json
-	$(PACK) --manifest hl/apps/$*/app_manifest.json --executable $< -o $@ >/dev/null
+$(HL_PKGS): $(OUT)/%.imagepackage: hl-cmake
+	@mkdir -p $(OUT)
+	cp $(HL_CMAKE_BUILD)/apps/$*/$*.imagepackage $@
 
 $(RT_PKGS): $(OUT)/%.imagepackage: $(OUT)/%.elf apps/%/app_manifest.json
 	$(PACK) --manifest apps/$*/app_manifest.json --executable $< -o $@ >/dev/null

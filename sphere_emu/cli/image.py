@@ -122,7 +122,7 @@ def command() -> None:
 @click.option("--hardware-definitions", "hwdef_dirs", multiple=True, metavar="DIR",
               type=click.Path(file_okay=False),
               help="Directory holding --target-definition and the definitions it imports "
-                   "(repeatable).")
+                   "(repeatable; the kit's HardwareDefinitions is searched last).")
 @click.option("--target-definition", metavar="NAME.json",
               help="Hardware definition whose names resolve the manifest's \"$NAME\" "
                    "peripherals (e.g. sample_appliance.json).")

@@ -213,11 +213,12 @@ def load(path: str | Path, search: tuple[Path, ...] = (),
 
 
 def find_definition(name: str, directories: tuple[Path, ...]) -> Path:
-    """The TARGET_DEFINITION file ``name`` in the first of ``directories`` holding it."""
-    for directory in directories:
+    """The TARGET_DEFINITION file ``name`` in the first of ``directories`` (then the kit's
+    HardwareDefinitions) holding it."""
+    for directory in (*directories, KIT_DEFINITIONS):
         if (directory / name).is_file():
             return directory / name
-    where = ", ".join(str(d) for d in directories) or "no directory given"
+    where = ", ".join(str(d) for d in (*directories, KIT_DEFINITIONS))
     raise HardwareDefinitionError(f"hardware definition {name}: not found in {where}")
 
 

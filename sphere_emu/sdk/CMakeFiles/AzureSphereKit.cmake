@@ -100,8 +100,8 @@ endfunction()
 
 # azsphere_target_add_image_package(TARGET [RESOURCE_FILES f...] [DEBUG_LIB name]
 #     [TARGET_DIRECTORY dir] [TARGET_DEFINITION file]): after TARGET is linked (as
-# TARGET.out), pack it with ${CMAKE_SOURCE_DIR}/app_manifest.json into
-# ${CMAKE_BINARY_DIR}/TARGET.imagepackage, placed at the manifest's EntryPoint; resource
+# TARGET.out), pack it with ${CMAKE_CURRENT_SOURCE_DIR}/app_manifest.json into
+# ${CMAKE_CURRENT_BINARY_DIR}/TARGET.imagepackage, placed at the manifest's EntryPoint; resource
 # files go into the package under their paths relative to the source directory. After
 # azsphere_target_hardware_definition, its definition resolves the manifest's "$NAME"s.
 function(azsphere_target_add_image_package target)
@@ -110,17 +110,17 @@ function(azsphere_target_add_image_package target)
     if(NOT TARGET ${target})
         message(FATAL_ERROR "azsphere_target_add_image_package: no target ${target}")
     endif()
-    set(manifest "${CMAKE_SOURCE_DIR}/app_manifest.json")
+    set(manifest "${CMAKE_CURRENT_SOURCE_DIR}/app_manifest.json")
     if(NOT EXISTS "${manifest}")
         message(FATAL_ERROR "azsphere_target_add_image_package: ${manifest} is missing")
     endif()
     set_target_properties(${target} PROPERTIES SUFFIX ".out")
-    set(package "${CMAKE_BINARY_DIR}/${target}.imagepackage")
+    set(package "${CMAKE_CURRENT_BINARY_DIR}/${target}.imagepackage")
     set(files)
     set(depends "${manifest}")
     foreach(resource IN LISTS ARG_RESOURCE_FILES)
-        get_filename_component(source "${resource}" ABSOLUTE BASE_DIR "${CMAKE_SOURCE_DIR}")
-        file(RELATIVE_PATH dest "${CMAKE_SOURCE_DIR}" "${source}")
+        get_filename_component(source "${resource}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+        file(RELATIVE_PATH dest "${CMAKE_CURRENT_SOURCE_DIR}" "${source}")
         list(APPEND files --file "${source}:${dest}")
         list(APPEND depends "${source}")
     endforeach()
