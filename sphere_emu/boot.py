@@ -294,9 +294,18 @@ class _TemporaryPluton:
         self._pluton: Pluton | None = None
 
     def execute(self, command: int, args: Sequence[int]) -> tuple[int, list[int]]:
+        return self._made().execute(command, args)
+
+    def _made(self) -> Pluton:
         if self._pluton is None:
             self._pluton = Pluton(Device.temporary(), self._machine.system_memory)
-        return self._pluton.execute(command, args)
+        return self._pluton
+
+    def snapshot(self) -> dict | None:
+        return self._pluton.snapshot() if self._pluton is not None else None
+
+    def restore(self, state: dict) -> None:
+        self._made().restore(state)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 import importlib
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from .board import BoardSpec, CoreSpec
 from .bus import AddressMap, Mapping, MemoryBlock
@@ -18,6 +19,7 @@ from .peripherals.registers import Peripheral, PeripheralContext, PeripheralRef
 from .pins import Pins
 from .scheduler import RunResult, Scheduler
 from .serial import SerialHub
+from .snapshot import SnapshotError
 
 
 class Stall(Enum):
@@ -175,6 +177,79 @@ class Machine:
         for peripheral in self.peripherals.values():
             peripheral.reset()
             peripheral.update()
+
+    # -- snapshots ---------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        """The whole machine's state as plain data, between time slices (``snapshot.py``).
+        Raises SnapshotError for state it cannot express (host input scheduled by the
+        host, a core stopped inside a slice)."""
+        if any(getattr(getattr(c, "engine", None), "in_slice", False)
+               for c in self.cores.values()):
+            raise SnapshotError("a snapshot is taken between time slices, not inside one")
+        names = {id(obj): name for name, obj in self._named().items()}
+        return {
+            "board": self.board.name,
+            "clock": self.clock.snapshot(lambda obj: names.get(id(obj))),
+            "memories": {name: m.read(0, m.size) for name, m in self.memories.items()},
+            "windows": self._windows(),
+            "pins": self.pins.snapshot(),
+            "serial": self.serial.snapshot(),
+            "peripherals": {name: p.snapshot() for name, p in self.peripherals.items()},
+            "devices": {name: d.snapshot() for name, d in self.devices.items()},
+            "cores": {name: c.snapshot() for name, c in self.cores.items()},
+        }
+
+    def restore(self, snap: dict[str, Any]) -> None:
+        """Continue from ``snap``, taken from a machine built from the same board and
+        images (this one, or a fresh one): the run goes on as the original did."""
+        if snap["board"] != self.board.name or set(snap["cores"]) != set(self.cores):
+            raise SnapshotError(f"the snapshot is of board {snap['board']!r}, not of "
+                                f"{self.board.name!r}")
+        named = self._named()
+        self.clock.restore(snap["clock"], named.__getitem__)
+        for name, data in snap["memories"].items():
+            self.memories[name].write(0, data)
+        self._restore_windows(snap["windows"])
+        self.pins.restore(snap["pins"])
+        self.serial.restore(snap["serial"])
+        for name, state in snap["peripherals"].items():
+            self.peripherals[name].restore(state)
+        for name, state in snap["devices"].items():
+            self.devices[name].restore(state)
+        for name, state in snap["cores"].items():  # last: wiring above may poke their NVICs
+            self.cores[name].restore(state)
+        self.scheduler.stop_requested = False
+
+    def _named(self) -> dict[str, object]:
+        """Every object a clock event may belong to, by a name stable across machines."""
+        named: dict[str, object] = {f"peripheral:{n}": p for n, p in self.peripherals.items()}
+        for name, core in self.cores.items():
+            named[f"core:{name}"] = core
+            named.update({f"core:{name}.{part}": obj
+                          for part, obj in core.event_owners().items()})
+        named.update({f"pin:{pin.number}": pin for pin in self.pins.pins})
+        named.update({f"device:{n}": d for n, d in self.devices.items()})
+        return named
+
+    def _windows(self) -> list[tuple[str, int, int, str | None, int]]:
+        """Memory windows pointed elsewhere (an IO core's XIP window onto flash)."""
+        out = []
+        for name, core in self.cores.items():
+            for index, amap in enumerate(core.bus_maps):
+                for m in amap.mappings:
+                    if m.home is not None and m.memory is not None:
+                        home = (m.memory, m.offset, m.kind) == m.home
+                        out.append((name, index, m.base, None if home else m.memory.name,
+                                    m.offset))
+        return out
+
+    def _restore_windows(self, windows: list[tuple[str, int, int, str | None, int]]) -> None:
+        for core, index, base, memory, offset in windows:
+            amap = self.cores[core].bus_maps[index]
+            window = amap.find(base)
+            if window is not None:
+                amap.retarget(window, None if memory is None else self.memories[memory],
+                              offset)
 
     # -- running -----------------------------------------------------------------------
     def stalled(self) -> Stall | None:

@@ -15,9 +15,11 @@ by a core inside its time slice is stamped with that core's exact instruction ti
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 from .clock import Clock, Event
 from .errors import SphereEmuError
+from .snapshot import from_plain, to_plain
 
 NS_PER_S = 1_000_000_000
 PIN_COUNT = 96  # GPIO0..GPIO95, the MT3620's pad numbering
@@ -165,10 +167,12 @@ class Pin:
     def observed(self) -> bool:
         return bool(self._observers)
 
-    def watch(self, observer: Observer) -> Callable[[], None]:
-        """Call ``observer`` on every change of level from now on; returns an unwatch."""
+    def watch(self, observer: Observer, *, restoring: bool = False) -> Callable[[], None]:
+        """Call ``observer`` on every change of level from now on; returns an unwatch.
+        ``restoring``: a snapshot's observer again, its next edge event already restored."""
         self._observers.append(observer)
-        self._reschedule_edge(self.pins.clock.now_ns)
+        if not restoring:
+            self._reschedule_edge(self.pins.clock.now_ns)
 
         def unwatch() -> None:
             if observer in self._observers:
@@ -200,6 +204,23 @@ class Pin:
 
     def __repr__(self) -> str:
         return f"<Pin {self.name} level={self.level} driver={self.driver}>"
+
+    # -- snapshots (observers are wired again by whoever watches) ------------------------
+    def snapshot(self) -> dict[str, Any]:
+        return {"drives": {name: (int(d.strength), to_plain(d.level))
+                           for name, d in self._drives.items()},
+                "level": self._level, "edge": to_plain(self._edge)}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self._drives = {name: Drive(Strength(strength),
+                                    Waveform(**level) if isinstance(level, dict) else level)
+                        for name, (strength, level) in state["drives"].items()}
+        self._winner = None
+        for name, drive in sorted(self._drives.items()):
+            if self._winner is None or drive.strength > self._winner[1].strength:
+                self._winner = (name, drive)
+        self._level = state["level"]
+        self._edge = from_plain(state["edge"], None, self.pins.clock)
 
 
 class Pins:
@@ -251,3 +272,11 @@ class Pins:
         t = self.clock.now_ns if time_ns is None else time_ns
         self._last_ns = max(self._last_ns, t)
         return self._last_ns
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"last_ns": self._last_ns, "pins": [pin.snapshot() for pin in self.pins]}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self._last_ns = state["last_ns"]
+        for pin, saved in zip(self.pins, state["pins"], strict=True):
+            pin.restore(saved)

@@ -46,6 +46,14 @@ class SerialPort:
         for listener in self.line_listeners:
             listener(self, self._now_ns, line)
 
+    def snapshot(self) -> dict:
+        return {"output": bytes(self.output), "line": bytes(self._line), "now_ns": self._now_ns}
+
+    def restore(self, state: dict) -> None:
+        self.output[:] = state["output"]
+        self._line[:] = state["line"]
+        self._now_ns = state["now_ns"]
+
     # host -> guest
     def inject(self, data: bytes) -> None:
         if self.receiver is not None:
@@ -63,3 +71,10 @@ class SerialHub:
         if name not in self.ports:
             self.ports[name] = SerialPort(name, self._clock)
         return self.ports[name]
+
+    def snapshot(self) -> dict:
+        return {name: port.snapshot() for name, port in self.ports.items()}
+
+    def restore(self, state: dict) -> None:
+        for name, saved in state.items():
+            self.port(name).restore(saved)

@@ -3,10 +3,12 @@
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from ..bus import AddressMap
 from ..clock import Clock
 from ..irq import InterruptController
+from ..snapshot import SnapshotError
 
 
 class CoreState(Enum):
@@ -91,6 +93,18 @@ class Core(ABC):
         """Turn the exact busy-wait fast-forward (``engine/busywait.py``) on or off; a core
         without one only remembers the setting."""
         self.fast_forward = enabled
+
+    def event_owners(self) -> dict[str, object]:
+        """Parts of the core that schedule clock events, by name (for snapshots)."""
+        return {}
+
+    def snapshot(self) -> dict[str, Any]:
+        """The core's state as plain data, between time slices (``snapshot.py``)."""
+        raise SnapshotError(f"{self.name}: this core model cannot be snapshot")
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Back to a ``snapshot`` (of this core or of the same core of another machine)."""
+        raise SnapshotError(f"{self.name}: this core model cannot be restored")
 
     @abstractmethod
     def stop_soon(self) -> None:

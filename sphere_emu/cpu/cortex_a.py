@@ -64,6 +64,7 @@ from ..peripherals.registers import PeripheralContext
 from . import a7_mmu as mmu
 from .a7_debug import CortexA7Debug
 from .a7_monitor import SecureInstructions
+from .a7_snapshot import A7Snapshots
 from .a7_watch import WatchedInstructions
 from .a7_world import (
     CPSR_A,
@@ -117,7 +118,7 @@ from .gic import Gic, gic_class
 log = logging.getLogger("sphere_emu.cpu.a7")
 
 
-class CortexA7(CortexA7Debug, WatchedInstructions, Core):
+class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
     """The A7 core: see the module docstring and docs/cortex-a7.md for the contract."""
 
     MAX_EXCEPTION_LOOP = 8  # exceptions in a row with no instruction retired: a lockup

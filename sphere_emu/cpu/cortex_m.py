@@ -69,6 +69,7 @@ from .m_exceptions import (
     ExceptionEntry,
     Frame,
 )
+from .m_snapshot import M4Snapshots
 from .nvic import (
     BUSFAULT,
     FIXED_PRIORITY,
@@ -126,7 +127,7 @@ _INTR_SVC, _INTR_BKPT, _INTR_EXC_RETURN = 2, 7, 8
 _INTR_USAGE_FAULTS = {17: NOCP, 18: INVSTATE, 22: UNALIGNED, 23: DIVBYZERO}
 
 
-class CortexM4(CortexMDebug, ExceptionEntry, Core):
+class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
     """An MT3620 IO core: ARMv7E-M with the single-precision FPU (Cortex-M4F)."""
 
     def __init__(self, spec: CoreSpec, clock: Clock, mappings: list[Mapping]) -> None:

@@ -154,6 +154,8 @@ def it_condition(cpsr: int) -> int:
 class GenericTimer:
     """One comparator (a world's physical timer, or the virtual timer) and its PPI."""
 
+    STATE = ("ctl", "cval", "level", "_event", "_deadline_ns")
+
     def __init__(self, name: str, ppi: int, controller: InterruptController, clock: Clock):
         self.name = name
         self.ppi = ppi

@@ -369,12 +369,14 @@ class Gic(Peripheral):
         return SPURIOUS if irq is None else irq
 
     # -- snapshots -----------------------------------------------------------------------
-    def state(self) -> dict[str, Any]:
-        out = super().state()
-        out.update(enabled=list(self.enabled), latched=list(self.latched),
-                   active=list(self.active), level=list(self.level), group=list(self.group),
-                   priority=list(self.priority), edge=list(self.edge))
-        return out
+    STATE = ("enabled", "latched", "active", "level", "group", "priority", "edge", "targets",
+             "_secure")
+
+    def restore(self, state: dict[str, Any]) -> None:
+        super().restore(state)
+        self._enabled_ids = [i for i, on in enumerate(self.enabled) if on]
+        self._active_ids = {i for i, on in enumerate(self.active) if on}
+        self.update()
 
 
 def gic_class(interrupts: int) -> type[Gic]:

@@ -8,6 +8,7 @@ ADC_FULL_SCALE_V = 2.5
 
 
 class AnalogInput:
+    STATE = ("values",)
     def __init__(self, name: str, channel: int, voltage: float = 0.0) -> None:
         self.name = name
         self.channel = channel

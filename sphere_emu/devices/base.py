@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..pins import Pin, Pins
+from ..snapshot import apply, capture
 
 StateListener = Callable[["Device", int, Any], None]  # (device, virtual ns, new state)
 
@@ -49,6 +50,7 @@ class Device:
     PINS: ClassVar[tuple[str, ...]] = ()  # pin roles; every one must be connected
     OPTIONS: ClassVar[dict[str, Callable[[Any], Any]]] = {}
     DRIVE_HELP: ClassVar[str] = ""  # the values parse_drive accepts, for error messages
+    STATE: ClassVar[tuple[str, ...]] = ()  # attributes that hold machine state (snapshots)
 
     def __init__(self, spec: DeviceSpec, ctx: DeviceContext) -> None:
         self.name = spec.name
@@ -71,6 +73,12 @@ class Device:
 
     def connect(self) -> None:
         """Called once the whole board is built: devices that drive pins start here."""
+
+    def snapshot(self) -> dict[str, Any]:
+        return capture(self, self.STATE)
+
+    def restore(self, state: dict[str, Any]) -> None:
+        apply(self, state, self.ctx.clock)
 
     # -- watching --------------------------------------------------------------------
     def watch(self, listener: StateListener) -> Callable[[], None]:

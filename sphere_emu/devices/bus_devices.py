@@ -30,6 +30,7 @@ class _BusDevice(Device):
     """A device whose part sits on a bus block (or another device's bus)."""
 
     FUNCTION = ""  # the ISU function its bus needs: "i2c" or "spi"
+    STATE = ("part",)
     QUANTITIES: tuple[str, ...] = ()
 
     def __init__(self, spec: DeviceSpec, ctx: DeviceContext) -> None:
@@ -173,6 +174,7 @@ class SpiNorFlashDevice(_BusDevice):
 
 class AnalogInputDevice(Device):
     """A voltage on an ADC channel (a potentiometer, a light sensor's output, a Click AN)."""
+    STATE = ("part",)
 
     TYPE = "analog-input"
     OPTIONS = {"adc": str, "channel": parse_int, "voltage": str}

@@ -28,6 +28,7 @@ def parse_resistor(value: object) -> int | None:
 
 
 class Button(Device):
+    STATE = ("_pressed",)
     TYPE = "button"
     PINS = ("pin",)
     OPTIONS = {"pressed": parse_level, "released": parse_resistor}

@@ -93,6 +93,7 @@ class RegisterFileDevice(I2cDevice):
 
     Subclasses customise single registers with ``reg_read``/``reg_write`` and may keep
     the pointer from advancing (``auto_increment``)."""
+    STATE = ("mem", "pointer", "_pointer_pending")
 
     def __init__(self, name: str, address: int, size: int = 256,
                  initial: bytes = b"") -> None:
@@ -143,6 +144,7 @@ class Eeprom24(I2cDevice):
     24C04-24C16, which borrow device-address bits, are not offered). Writes wrap inside
     the page; reads run on through the whole array. The write cycle is instantaneous (no
     ACK polling needed; a driver that polls gets an ACK at once)."""
+    STATE = ("mem", "pointer", "_addr_left", "_addr")
 
     MODELS = {  # name: (size, page size)
         "24c01": (128, 8), "24c02": (256, 8), "24c32": (4096, 32), "24c64": (8192, 32),

@@ -14,6 +14,7 @@ from .quantities import parse_quantity
 
 class SensorValues:
     """The quantities a device exposes, each a tuple in its base unit."""
+    STATE = ("values",)
 
     def __init__(self, owner: str, initial: dict[str, tuple[float, ...]]) -> None:
         self.owner = owner
@@ -37,6 +38,7 @@ class SensorValues:
 class DataReady:
     """A sample stream at an output data rate: how many samples since it was enabled, and
     whether one has arrived since the guest last read the output."""
+    STATE = ("hz", "since_ns", "read_index")
 
     def __init__(self, now_ns: Callable[[], int]) -> None:
         self.now_ns = now_ns

@@ -37,6 +37,7 @@ HEADER = {0x03: 4, 0x0B: 5, 0x02: 4, 0x20: 4, 0x52: 4, 0xD8: 4, 0x90: 4, 0xAB: 4
 
 
 class SpiNorFlash(SpiDevice):
+    STATE = ("mem", "dirty", "status", "busy_until", "_header", "_pos", "_program", "_program_base")
     def __init__(self, name: str, model: str = "w25q32", path: str | Path | None = None,
                  now_ns: Callable[[], int] = lambda: 0) -> None:
         super().__init__(name)

@@ -35,6 +35,7 @@ SENS_HUB_ENDOP, WR_ONCE_DONE = 0x01, 0x80
 
 class Lsm6dsx(RegisterFileDevice):
     """The register file and data path the LSM6DS3 and LSM6DSO share."""
+    STATE = (*RegisterFileDevice.STATE, "values", "xl", "gy")
 
     WHO_AM_I_VALUE = 0
     TEMP_LSB_PER_C = 256.0
@@ -109,6 +110,7 @@ class Lsm6ds3(Lsm6dsx):
 class Lsm6dso(Lsm6dsx):
     """The LSM6DSO, with its sensor hub: an I2C master of its own (``hub``, a bus the board
     puts the LPS22HH on) that runs once per accelerometer sample while MASTER_ON."""
+    STATE = (*Lsm6dsx.STATE, "shub", "_hub_cycle")
 
     WHO_AM_I_VALUE = 0x6C
 
@@ -195,6 +197,7 @@ P_DA, T_DA = 0x01, 0x02
 
 class Lps22hh(RegisterFileDevice):
     """The LPS22HH barometer: pressure 4096 LSB/hPa (24 bits), temperature 100 LSB/°C."""
+    STATE = (*RegisterFileDevice.STATE, "values", "press", "temp")
 
     def __init__(self, name: str, address: int = 0x5C,
                  now_ns: Callable[[], int] = lambda: 0) -> None:

@@ -13,6 +13,7 @@ from .base import Device, DeviceContext, DeviceSpec
 
 
 class Wire(Device):
+    STATE = ("_busy",)
     TYPE = "wire"
     PINS = ("a", "b")
 

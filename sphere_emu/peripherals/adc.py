@@ -16,7 +16,6 @@ docs/peripherals.md on the VREF conflict). A FIFO entry is ``code << 4 | channel
 
 from collections import deque
 from collections.abc import Callable
-from typing import Any
 
 from ..clock import Event
 from ..devices.analog import AnalogInput
@@ -37,6 +36,7 @@ IIR_NONE, IIR_RX_DATA = 0x01, 0x04
 
 class Mt3620Adc(Peripheral):
     TYPE = "mt3620-adc"
+    STATE = ("fifo", "rptr", "wptr", "_batch_at", "_batch")
     IRQS = ("irq",)
     SIZE = 0x200  # 0x38000100-0x380002FF; 0x38000000-0xFF is the GPIO41-48 block
 
@@ -163,6 +163,3 @@ class Mt3620Adc(Peripheral):
         ready = self.regs["ADC_FIFO_IER"] & RXFEN and len(self.fifo) >= max(1, self._level())
         return IIR_RX_DATA if ready else IIR_NONE
 
-    def state(self) -> dict[str, Any]:
-        return {"regs": dict(self.regs), "fifo": list(self.fifo), "rptr": self.rptr,
-                "wptr": self.wptr}

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..clock import Event
+from ..snapshot import apply, capture
 from .dma_bus import DmaBus
 from .registers import RO, WO, BusAccess, Peripheral, PeripheralContext, Register
 
@@ -249,8 +250,8 @@ class Mt3620Dma(Peripheral):
                 self._kick(ch)
         elif not ch.vff:
             duration = -(-ch.units * 1_000_000_000 // BUS_CLOCK_HZ)
-            ch.event = self.clock.schedule_at(ch.started_ns + duration,
-                                              lambda: self._self_paced_done(ch))
+            ch.event = self.clock.schedule_at(ch.started_ns + duration, self._channel_done,
+                                              ch.number)
 
     def _stop(self, ch: Channel) -> None:
         ch.running = False
@@ -415,19 +416,40 @@ class Mt3620Dma(Peripheral):
             if ch.timeout is not None:
                 ch.timeout.cancel()
             delay = -(-ch.r("TO") * 1_000_000_000 // BUS_CLOCK_HZ)
-            ch.timeout = self.clock.schedule_in(delay, lambda: self._vff_timeout(ch))
+            ch.timeout = self.clock.schedule_in(delay, self._vff_timeout, ch.number)
         self.update()
         return count
 
-    def _vff_timeout(self, ch: Channel) -> None:
+    def _channel_done(self, number: int) -> None:
+        self._self_paced_done(self.channels[number])
+
+    def _vff_timeout(self, number: int) -> None:
+        ch = self.channels[number]
         ch.timeout = None
         if ch.running and self.fifo_bytes(ch):
             ch.intsta |= INT_TIMEOUT
             self.update()
 
-    # -- snapshots ---------------------------------------------------------------------
-    def state(self) -> dict[str, Any]:
-        return {"regs": dict(self.regs),
-                "channels": [{"running": ch.running,
-                              "intsta": ch.intsta, "done": ch.done, "hwptr": ch.hwptr}
-                             for ch in self.channels]}
+    # -- snapshots -----------------------------------------------------------------------
+    _CHANNEL_STATE = ("running", "intsta", "done", "units", "started_ns", "hwptr", "event",
+                      "timeout", "target_offset")
+
+    def snapshot(self) -> dict[str, Any]:
+        return {**super().snapshot(),
+                "channels": [{**capture(ch, self._CHANNEL_STATE),
+                              "handshake": ch.target is not None} for ch in self.channels]}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        channels = state.pop("channels")
+        super().restore(state)
+        for ch, saved in zip(self.channels, channels, strict=True):
+            saved = dict(saved)
+            handshake = saved.pop("handshake")
+            apply(ch, saved, self.clock)
+            if handshake:  # the handshake FIXADDR named when the channel started
+                found = self.bus.peripheral_at(ch.r("FIXADDR"))
+                if found is not None:
+                    ch.target, ch.target_offset = found
+                    ch.target.dma_connect(ch.target_offset, ch.to_peripheral, _Port(self, ch))
+        self.update()

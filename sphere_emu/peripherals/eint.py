@@ -23,9 +23,11 @@ soft-reset registers are stored without behaviour.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from ..clock import Event
 from ..pins import Pin
+from ..snapshot import capture
 from .registers import RO, Field, Peripheral, PeripheralContext, Register
 
 LINES = 24
@@ -75,8 +77,12 @@ class Mt3620IrqConfig(Peripheral):
         self.regs[f"DBNC_CON{n}"] = value & 0x3FF
         if self._watching[n] is None:
             self.debounced[n] = self.pads[n].level
-            self._watching[n] = self.pads[n].watch(
-                lambda pad, time_ns, level, n=n: self._pad_changed(n, time_ns, level))
+            self._watch(n)
+
+    def _watch(self, n: int, *, restoring: bool = False) -> None:
+        self._watching[n] = self.pads[n].watch(
+            lambda pad, time_ns, level: self._pad_changed(n, time_ns, level),
+            restoring=restoring)
 
     def _bit(self, bank: str, n: int) -> bool:
         irq = FIRST_NVIC + n
@@ -98,8 +104,8 @@ class Mt3620IrqConfig(Peripheral):
         if not delay:
             self._accept(n, time_ns, level)
         elif level != self.debounced[n]:
-            self._pending[n] = self.clock.schedule_at(
-                time_ns + delay, lambda: self._settled(n, time_ns + delay, level))
+            self._pending[n] = self.clock.schedule_at(time_ns + delay, self._settled, n,
+                                                      time_ns + delay, level)
 
     def _settled(self, n: int, time_ns: int, level: int) -> None:
         self._pending[n] = None
@@ -137,3 +143,19 @@ class Mt3620IrqConfig(Peripheral):
                     self._pending[n].cancel()
                     self._pending[n] = None
                 self.irqs[f"eint{n}"].set(False)
+
+    # -- snapshots -----------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        return {**super().snapshot(), **capture(self, ("debounced", "_pending")),
+                "watching": [w is not None for w in self._watching]}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        watching = state.pop("watching")
+        for n, unwatch in enumerate(self._watching):
+            if unwatch is not None:
+                unwatch()
+            self._watching[n] = None
+            if watching[n]:
+                self._watch(n, restoring=True)
+        super().restore(state)

@@ -232,5 +232,8 @@ class Firewall(Peripheral):
             lines.append(f"  {row['block']:<10} {row['base']:#010x} +{row['size']:#07x}  {who}")
         return "\n".join(lines)
 
-    def state(self) -> dict[str, Any]:
-        return {"regs": dict(self.regs), "denials": len(self.denials)}
+    def restore(self, state: dict[str, Any]) -> None:
+        super().restore(state)
+        self._slots[:] = [self.regs[f"SLOT{n}"] for n in range(len(SLOT_NAMES))]
+        for g in self._guarded:
+            self._program(g)

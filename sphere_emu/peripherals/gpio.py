@@ -14,6 +14,7 @@ A change is stamped with the writing core's instruction time, so an LED's edges 
 fall on the nanosecond the store retired.
 """
 
+
 from typing import Any
 
 from ..pins import Pin, Strength
@@ -136,5 +137,15 @@ class Mt3620Gpio(Peripheral):
         if self.counter is not None:
             self.irqs["counter"].set(self.counter.interrupt)
 
-    def state(self) -> dict[str, Any]:
-        return {"regs": dict(self.regs)}
+    # -- snapshots -----------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        counter = self.counter.snapshot() if self.counter is not None else None
+        return {**super().snapshot(), "applied": self._applied, "counter": counter}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        self._applied = tuple(state.pop("applied"))
+        counter = state.pop("counter")
+        if self.counter is not None:
+            self.counter.restore(counter)
+        super().restore(state)

@@ -72,6 +72,15 @@ class GpioCounter:
         regs["INT_STS_CLR"] = value
         regs["INT_STS"] &= ~value
 
+    def snapshot(self) -> dict[str, Any]:
+        return {"value": self.value, "level": self._level, "following": self._unwatch is not None}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self._follow(False)
+        self.value, self._level = state["value"], state["level"]
+        if state["following"]:
+            self._unwatch = self.pad.watch(self._edge, restoring=True)
+
     def _follow(self, on: bool) -> None:
         if on and self._unwatch is None:
             self._level = self.pad.level_at(self.block.access_time())

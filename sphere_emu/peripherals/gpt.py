@@ -75,6 +75,7 @@ class Counter:
 
 class Mt3620Gpt(Peripheral):
     TYPE = "mt3620-gpt"
+    STATE = ("counters", "expired", "_events", "_due_tick", "_match_tick")
     IRQS = ("gpt01", "gpt3")
     OPTIONS = {"hclk": parse_frequency_hz}  # GPT4's clock, default 197.6 MHz
 
@@ -259,6 +260,3 @@ class Mt3620Gpt(Peripheral):
         return {0x34: lambda: self.counters[2], 0x58: lambda: self.counters[3],
                 0x68: lambda: self.counters[4]}
 
-    def state(self) -> dict[str, Any]:
-        return {"regs": dict(self.regs), "expired": list(self.expired),
-                "counters": [vars(c).copy() for c in self.counters]}

@@ -58,6 +58,8 @@ MM_FIFO_DATA, S_FIFO_DATA = 0x90, 0xF0
 class I2cFifos:
     """An 8-byte RX and TX FIFO pair with the pointer and status views drivers read."""
 
+    STATE = ("rx", "tx", "rx_rptr", "rx_wptr", "rx_flags", "tx_rptr", "tx_wptr", "tx_flags")
+
     def __init__(self) -> None:
         self.rx: deque[int] = deque()
         self.tx: deque[int] = deque()
@@ -143,6 +145,7 @@ class _SlaveEnd(I2cDevice):
 
 class Mt3620I2c(TimedTransferBlock):
     TYPE = "mt3620-i2c"
+    STATE = (*TimedTransferBlock.STATE, "master", "slave")
     IRQS = ("irq",)
     SIZE = 0x100
     OPTIONS = {"isu": peripheral_ref}
@@ -308,7 +311,6 @@ class Mt3620I2c(TimedTransferBlock):
             self.bus.devices[end.address] = end
             self._slave_end = end
 
-    def state(self) -> dict[str, Any]:
-        return {"regs": dict(self.regs), "master_rx": bytes(self.master.rx),
-                "master_tx": bytes(self.master.tx), "slave_rx": bytes(self.slave.rx),
-                "slave_tx": bytes(self.slave.tx)}
+    def restore(self, state: dict[str, Any]) -> None:
+        super().restore(state)
+        self._attach_slave()  # the slave end answers as S_CON0/S_ID_CON0 say

@@ -48,6 +48,7 @@ DATAPORT_SEQUENCE = ("SOAR",) + tuple(f"SDOR{i}" for i in range(8)) + ("SMMR", "
 
 class Mt3620SpiMaster(TimedTransferBlock):
     TYPE = "mt3620-spi-master"
+    STATE = (*TimedTransferBlock.STATE, "_sequence", "busy_ns")
     IRQS = ("irq",)
     SIZE = 0x100
     OPTIONS = {"isu": peripheral_ref}
@@ -208,5 +209,3 @@ class Mt3620SpiMaster(TimedTransferBlock):
             self.update()
         return value
 
-    def state(self) -> dict[str, Any]:
-        return {"regs": dict(self.regs), "sequence": self._sequence}

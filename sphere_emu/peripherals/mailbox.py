@@ -57,6 +57,7 @@ SW_BITS = 0xFF
 
 class Mt3620Mailbox(Peripheral):
     TYPE = "mt3620-mailbox"
+    STATE = ("inbound",)
     IRQS = ("rd", "nf", "wr", "ne", "fifo", "sw")
     OPTIONS = {"peer": peripheral_ref}
 

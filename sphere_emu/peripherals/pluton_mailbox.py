@@ -11,7 +11,7 @@ the product layer). Without a server every command completes with ``NO_SERVER``.
 """
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from .registers import RO, W1C, WO, Field, Peripheral, PeripheralContext, Register
 
@@ -24,6 +24,10 @@ NO_SERVER = 0xFFFFFFFF  # RESULT when nothing serves the mailbox
 class CommandServer(Protocol):
     def execute(self, command: int, args: Sequence[int]) -> tuple[int, Sequence[int]]:
         """Run one command: (status, results)."""
+
+    def snapshot(self) -> dict[str, Any] | None: ...
+
+    def restore(self, state: dict[str, Any]) -> None: ...
 
 
 class PlutonMailbox(Peripheral):
@@ -67,3 +71,15 @@ class PlutonMailbox(Peripheral):
 
     def update(self) -> None:
         self.irqs["irq"].set(bool(self.regs["INT_STATUS"] & self.regs["INT_ENABLE"]))
+
+    # -- snapshots: the server's state travels with the block that reaches it ------------
+    def snapshot(self) -> dict[str, Any]:
+        server = getattr(self.pluton, "snapshot", None)
+        return {**super().snapshot(), "server": server() if server is not None else None}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        server = state.pop("server")
+        if server is not None and self.pluton is not None:
+            self.pluton.restore(server)  # several mailboxes, one Pluton: the same state
+        super().restore(state)

@@ -15,7 +15,10 @@ pad; the reset value 0xE400 is the identity. Not modelled: S1 and replay mode (S
 open-drain output, the global reset bit (stored).
 """
 
+from typing import Any
+
 from ..pins import Pin, Strength, Waveform
+from ..snapshot import to_plain
 from ..units import parse_int
 from .registers import BusAccess, Peripheral, PeripheralContext, Register
 
@@ -94,3 +97,12 @@ class Mt3620Pwm(Peripheral):
         if getattr(self, "pads", None):
             self.running = [None] * CHANNELS
             self._drive_pads()
+
+    # -- snapshots (the pads' drives are the pins' own state) ----------------------------
+    def snapshot(self) -> dict[str, Any]:
+        return {**super().snapshot(), "running": to_plain(self.running)}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        self.running = [None if w is None else Waveform(**w) for w in state.pop("running")]
+        super().restore(state)

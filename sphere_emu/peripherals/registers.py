@@ -41,7 +41,8 @@ derives its IRQ lines from state: the one place that decides an interrupt's leve
 Guest mistakes (unknown offsets, writes to read-only registers, reads of write-only ones)
 are logged by block and register name, never raised: they are the guest's problem.
 
-State is plain data: ``regs`` maps every register name to its stored value.
+State is plain data: ``regs`` maps every register name to its stored value; a block with
+more state names the attributes in ``STATE`` (or overrides ``snapshot``/``restore``).
 """
 
 import dataclasses
@@ -54,6 +55,7 @@ from typing import Any, ClassVar
 
 from ..bus.access import BusAccess as BusAccess  # re-exported: every block receives one
 from ..irq import IrqLine
+from ..snapshot import apply, capture
 
 log = logging.getLogger("sphere_emu.peripherals")
 GUEST_ERRORS_SHOWN = 3  # then only the 10th, 100th, ... repeat, with its count
@@ -164,6 +166,7 @@ class Peripheral:
     IRQS: ClassVar[tuple[str, ...]] = ()  # names of the block's interrupt outputs
     SIZE: ClassVar[int] = 0x1000
     OPTIONS: ClassVar[dict[str, Callable[[Any], int]]] = {}  # board-file options and parsers
+    STATE: ClassVar[tuple[str, ...]] = ()  # attributes that hold state besides ``regs``
 
     def __init__(self, name: str, ctx: PeripheralContext) -> None:
         self.name = name
@@ -194,6 +197,16 @@ class Peripheral:
 
     def update(self) -> None:
         """Derive IRQ line levels from register state. Override in blocks with IRQs."""
+
+    def snapshot(self) -> dict[str, Any]:
+        """Register values and the ``STATE`` attributes, as plain data (``snapshot.py``)."""
+        return {"regs": dict(self.regs), **capture(self, self.STATE)}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Back to a ``snapshot``; IRQ outputs follow from the restored state."""
+        self.regs.update(state["regs"])  # in place: the compiled accessors hold this dict
+        apply(self, {k: v for k, v in state.items() if k != "regs"}, self.clock)
+        self.update()
 
     def guest_error(self, message: str) -> None:
         """Log a guest mistake. Repeats of one (the same message but for the value written)

@@ -16,6 +16,8 @@ class TimedTransferBlock(Peripheral):
     """Subclasses set ``_done`` to the completion event when they start a transfer and
     implement ``_complete(at_ns)``, which clears it and may set ``_bus_time``."""
 
+    STATE = ("_done", "_bus_time")
+
     def __init__(self, name: str, ctx: PeripheralContext) -> None:
         self._done: Event | None = None
         self._bus_time: int | None = None

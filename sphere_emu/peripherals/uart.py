@@ -47,6 +47,7 @@ _OVERSAMPLE = {0: 16, 1: 8, 2: 4}
 
 class Mt3620Uart(Peripheral):
     TYPE = "mt3620-uart"
+    STATE = ("rx_fifo", "rx_wire", "thre_pending", "_rx_event")
     IRQS = ("irq",)
     SIZE = 0x100  # ISU UARTs share their ISU's 4 KiB page with I2C and SPI
     OPTIONS = {"clock": parse_frequency_hz}  # UART reference clock, default 26 MHz
@@ -240,7 +241,3 @@ class Mt3620Uart(Peripheral):
         # Loopback wires DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD.
         return ((mcr & 0x01) << 5) | ((mcr & 0x02) << 3) | ((mcr & 0x0C) << 4)
 
-    # -- snapshots ---------------------------------------------------------------------
-    def state(self) -> dict[str, Any]:
-        return {"regs": dict(self.regs), "rx_fifo": bytes(self.rx_fifo),
-                "rx_wire": bytes(self.rx_wire), "thre_pending": self.thre_pending}

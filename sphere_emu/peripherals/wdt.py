@@ -28,6 +28,7 @@ STA_HW, STA_SW = 0x8000, 0x4000
 
 class Mt3620Wdt(Peripheral):
     TYPE = "mt3620-wdt"
+    STATE = ("_status", "_expiry")
     IRQS = ("irq",)
     RESETS: ClassVar[tuple[str, ...]] = ("core",)
     SIZE = 0x1000
@@ -111,5 +112,3 @@ class Mt3620Wdt(Peripheral):
         else:
             self.guest_error(f"WDT_SWRST write {value:#x} is not the key 0x1209: ignored")
 
-    def state(self) -> dict[str, Any]:
-        return {"regs": dict(self.regs), "status": self._status}

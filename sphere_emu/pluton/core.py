@@ -136,7 +136,14 @@ class Pluton:
             raise PlutonError(Status.BAD_ARGUMENT, f"security version {version} is not 0..32")
         return self.device.advance_rollback(version)
 
-    def state(self) -> dict:
-        return {"measurements": [m.hex() for m in self._measurements],
-                "events": [(e.index, e.digest.hex(), e.description) for e in self._events],
+    # -- snapshots (the device's eFuses and files are the device's, not the machine's) -----
+    def snapshot(self) -> dict:
+        return {"measurements": list(self._measurements),
+                "events": [(e.index, e.digest, e.description) for e in self._events],
                 "rng_counter": self._rng_counter, "postcode": self.postcode}
+
+    def restore(self, state: dict) -> None:
+        self._measurements = list(state["measurements"])
+        self._events = [MeasurementEvent(*e) for e in state["events"]]
+        self._rng_counter = state["rng_counter"]
+        self.postcode = state["postcode"]
