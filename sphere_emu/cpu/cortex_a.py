@@ -113,7 +113,7 @@ from .a7_world import (
 )
 from .core import Core, CoreState
 from .generic_timer import GenericTimers, copy_shared_state
-from .gic import Gic, gic_class
+from .gic import Gic
 
 log = logging.getLogger("sphere_emu.cpu.a7")
 
@@ -127,13 +127,13 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
         super().__init__(spec.name, spec.frequency_hz, clock)
         self.spec = spec
         self.engine = Engine(self, spec.frequency_hz, clock, redirect_host_clock=True)
-        gic_type = gic_class(spec.irqs or Gic.INTERRUPTS)
-        self.gic: Gic = gic_type(f"{spec.name}-gic", PeripheralContext(clock=clock))
+        self.gic = Gic(f"{spec.name}-gic", PeripheralContext(
+            clock=clock, options={"interrupts": spec.irqs or Gic.INTERRUPTS}))
         self.interrupt_controller = self.gic
         self.timers = GenericTimers(self.gic, clock)
         self.gic.on_signal_change = self._on_signal_change
         self.gic.before_acknowledge = self._sample_timers
-        gic_mapping = Mapping(base=GIC_BASE, size=gic_type.SIZE, name=f"{spec.name}-gic",
+        gic_mapping = Mapping(base=GIC_BASE, size=Gic.SIZE, name=f"{spec.name}-gic",
                               kind="peripheral", peripheral=self.gic)
         self.secure = World(self, True, [*mappings, gic_mapping])
         self.normal = World(self, False, [m for m in mappings if not m.secure_only]

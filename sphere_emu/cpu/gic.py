@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..peripherals.registers import RO, WO, BusAccess, Peripheral, PeripheralContext, Register
+from ..units import parse_int
 
 GICD = 0x1000
 GICC = 0x2000
@@ -45,40 +46,41 @@ _ARRAYS: dict[str, tuple[int, int]] = {
 MAX_INTERRUPTS = 1020
 
 
-def _registers(count: int) -> tuple[Register, ...]:
+def _registers(gic: "Gic") -> list[Register]:
     regs = [
-        Register("GICD_CTLR", GICD + 0x000),
+        Register("GICD_CTLR", GICD + 0x000, read=gic._read_gicd_ctlr, write=gic._write_gicd_ctlr),
         Register("GICD_TYPER", GICD + 0x004, access=RO),
         Register("GICD_IIDR", GICD + 0x008, reset=0x0200143B, access=RO),
-        Register("GICD_SGIR", GICD + 0xF00, access=WO),
+        Register("GICD_SGIR", GICD + 0xF00, access=WO, write=gic._write_gicd_sgir),
         Register("GICD_PIDR2", GICD + 0xFE8, reset=0x20, access=RO),
-        Register("GICC_CTLR", GICC + 0x000),
-        Register("GICC_PMR", GICC + 0x004),
+        Register("GICC_CTLR", GICC + 0x000, read=gic._read_gicc_ctlr, write=gic._write_gicc_ctlr),
+        Register("GICC_PMR", GICC + 0x004, write=gic._write_gicc_pmr),
         Register("GICC_BPR", GICC + 0x008, reset=0x2),
-        Register("GICC_IAR", GICC + 0x00C, access=RO),
-        Register("GICC_EOIR", GICC + 0x010, access=WO),
-        Register("GICC_RPR", GICC + 0x014, access=RO),
-        Register("GICC_HPPIR", GICC + 0x018, access=RO),
+        Register("GICC_IAR", GICC + 0x00C, access=RO, read=gic._read_gicc_iar),
+        Register("GICC_EOIR", GICC + 0x010, access=WO, write=gic._write_gicc_eoir),
+        Register("GICC_RPR", GICC + 0x014, access=RO, read=gic.running_priority),
+        Register("GICC_HPPIR", GICC + 0x018, access=RO, read=gic._read_gicc_hppir),
         Register("GICC_ABPR", GICC + 0x01C, reset=0x3),
-        Register("GICC_AIAR", GICC + 0x020, access=RO),
-        Register("GICC_AEOIR", GICC + 0x024, access=WO),
-        Register("GICC_AHPPIR", GICC + 0x028, access=RO),
+        Register("GICC_AIAR", GICC + 0x020, access=RO, read=gic._read_gicc_aiar),
+        Register("GICC_AEOIR", GICC + 0x024, access=WO, write=gic._write_gicc_aeoir),
+        Register("GICC_AHPPIR", GICC + 0x028, access=RO, read=gic._read_gicc_ahppir),
         Register("GICC_IIDR", GICC + 0x0FC, reset=0x0202143B, access=RO),
     ]
     for name, (offset, bits) in _ARRAYS.items():
-        words = (count * bits + 31) // 32
+        words = (gic.count * bits + 31) // 32
         regs += [Register(f"GICD_{name}{i}", offset + 4 * i) for i in range(words)]
-    return tuple(regs)
+    return regs
 
 
 class Gic(Peripheral):
     TYPE = "arm-gicv2"
     SIZE = 0x8000
-    INTERRUPTS = 160  # 128 SPIs; the class is rebuilt per count by ``gic_class``
-    REGISTERS = _registers(INTERRUPTS)
+    INTERRUPTS = 160  # 128 SPIs unless the ``interrupts`` option says otherwise
+    OPTIONS = {"interrupts": parse_int}
 
     def __init__(self, name: str, ctx: PeripheralContext) -> None:
-        n = self.INTERRUPTS
+        wanted = ctx.options.get("interrupts", self.INTERRUPTS)
+        n = min(max(32, (wanted + 31) // 32 * 32), 1024)  # whole words of 32 IDs
         self.count = n
         self.enabled = [False] * n
         self.latched = [False] * n  # pending set by an edge, SGIR or ISPENDR
@@ -94,6 +96,9 @@ class Gic(Peripheral):
         self.before_acknowledge: Callable[[], None] = lambda: None  # lets timers resync
         self._secure = True
         super().__init__(name, ctx)  # calls reset(), which sets GICD_TYPER
+
+    def registers(self) -> list[Register]:
+        return _registers(self)
 
     def reset(self) -> None:
         super().reset()
@@ -278,17 +283,17 @@ class Gic(Peripheral):
                 self.group[irq] = (value >> k) & 1
 
     # -- distributor registers -----------------------------------------------------------
-    def read_GICD_CTLR(self) -> int:
+    def _read_gicd_ctlr(self) -> int:
         ctlr = self.regs["GICD_CTLR"]
         return ctlr & 3 if self._secure else (ctlr >> 1) & 1
 
-    def write_GICD_CTLR(self, value: int) -> None:
+    def _write_gicd_ctlr(self, value: int) -> None:
         if self._secure:
             self.regs["GICD_CTLR"] = value & 3
         else:
             self.regs["GICD_CTLR"] = (self.regs["GICD_CTLR"] & 1) | ((value & 1) << 1)
 
-    def write_GICD_SGIR(self, value: int) -> None:
+    def _write_gicd_sgir(self, value: int) -> None:
         sgi = value & 0xF
         target_filter = (value >> 24) & 3
         if target_filter == 1 or (target_filter == 0 and not (value >> 16) & 1):
@@ -302,24 +307,21 @@ class Gic(Peripheral):
         self.latched[sgi] = True
 
     # -- CPU interface registers ---------------------------------------------------------
-    def read_GICC_CTLR(self) -> int:
+    def _read_gicc_ctlr(self) -> int:
         ctlr = self.regs["GICC_CTLR"]
         if self._secure:
             return ctlr
         return ((ctlr >> 1) & 1) | (ctlr & (1 << 10)) >> 1
 
-    def write_GICC_CTLR(self, value: int) -> None:
+    def _write_gicc_ctlr(self, value: int) -> None:
         if self._secure:
             self.regs["GICC_CTLR"] = value & 0x61F
         else:
             keep = self.regs["GICC_CTLR"] & ~((1 << 1) | (1 << 10))
             self.regs["GICC_CTLR"] = keep | ((value & 1) << 1) | ((value & (1 << 9)) << 1)
 
-    def write_GICC_PMR(self, value: int) -> None:
+    def _write_gicc_pmr(self, value: int) -> None:
         self.regs["GICC_PMR"] = value & PRIORITY_MASK
-
-    def read_GICC_RPR(self) -> int:
-        return self.running_priority()
 
     def _highest(self, secure_view: bool) -> int | None:
         self.before_acknowledge()
@@ -347,24 +349,24 @@ class Gic(Peripheral):
                 return
             self._set_active(irq, False)
 
-    def read_GICC_IAR(self) -> int:
+    def _read_gicc_iar(self) -> int:
         return self._acknowledge(self._secure)
 
-    def read_GICC_AIAR(self) -> int:
+    def _read_gicc_aiar(self) -> int:
         return self._acknowledge(False) if self._secure else SPURIOUS
 
-    def write_GICC_EOIR(self, value: int) -> None:
+    def _write_gicc_eoir(self, value: int) -> None:
         self._end(value, group1_only=not self._secure)
 
-    def write_GICC_AEOIR(self, value: int) -> None:
+    def _write_gicc_aeoir(self, value: int) -> None:
         if self._secure:
             self._end(value, group1_only=True)
 
-    def read_GICC_HPPIR(self) -> int:
+    def _read_gicc_hppir(self) -> int:
         irq = self._highest(self._secure)
         return SPURIOUS if irq is None else irq
 
-    def read_GICC_AHPPIR(self) -> int:
+    def _read_gicc_ahppir(self) -> int:
         irq = self._highest(False) if self._secure else None
         return SPURIOUS if irq is None else irq
 
@@ -378,10 +380,3 @@ class Gic(Peripheral):
         self._active_ids = {i for i, on in enumerate(self.active) if on}
         self.update()
 
-
-def gic_class(interrupts: int) -> type[Gic]:
-    """A ``Gic`` subclass with ``interrupts`` IDs (a multiple of 32, at most 1020)."""
-    count = min(max(32, (interrupts + 31) // 32 * 32), 1024)
-    if count == Gic.INTERRUPTS:
-        return Gic
-    return type(f"Gic{count}", (Gic,), {"INTERRUPTS": count, "REGISTERS": _registers(count)})

@@ -20,11 +20,11 @@ from .core import CoreState
 from .m_debug import CONTROL_FP_ACTIVE, CONTROL_FPCA, CONTROL_NPRIV, CONTROL_SPSEL, XPSR_IPSR
 from .nvic import HARDFAULT, NMI, USAGEFAULT, exception_name
 from .scs import (
-    CCR_NONBASETHRDENA,
-    CCR_STKALIGN,
     HFSR_VECTTBL,
     INVPC,
-    SCR_SLEEPONEXIT,
+    NONBASETHRDENA,
+    SLEEPONEXIT,
+    STKALIGN,
     STKERR,
     UNSTKERR,
 )
@@ -79,7 +79,7 @@ class ExceptionEntry:
         if not xpsr & XPSR_IPSR:
             exc_return |= EXC_RETURN_THREAD | (EXC_RETURN_PSP if control & CONTROL_SPSEL else 0)
         size = EXTENDED_FRAME if extended else BASIC_FRAME
-        pad = 4 if sp & 4 and self.scs.ccr & CCR_STKALIGN else 0
+        pad = 4 if sp & 4 and self.scs.ccr & STKALIGN.mask else 0
         frameptr = (sp - size - pad) & ~3
         stacked_xpsr = (xpsr & ~XPSR_ALIGN) | (XPSR_ALIGN if pad else 0)
         frame = Frame(frameptr, exc_return)
@@ -129,7 +129,7 @@ class ExceptionEntry:
         others = nvic.active - {current}
         if (exc_return & 0xFFFFFFE0 != 0xFFFFFFE0 or exc_return & 0xF not in (0x1, 0x9, 0xD)
                 or current not in nvic.active or (not to_thread and not others)
-                or (to_thread and others and not self.scs.ccr & CCR_NONBASETHRDENA)):
+                or (to_thread and others and not self.scs.ccr & NONBASETHRDENA.mask)):
             self._fault(USAGEFAULT, exc_return, cfsr=INVPC)
             return
         frame = Frame(state[S_SP], exc_return)
@@ -156,7 +156,7 @@ class ExceptionEntry:
             nvic.activate(current)
             self._fault(USAGEFAULT, exc_return, cfsr=INVPC)
             return
-        new_sp = frameptr + size + (4 if xpsr & XPSR_ALIGN and self.scs.ccr & CCR_STKALIGN
+        new_sp = frameptr + size + (4 if xpsr & XPSR_ALIGN and self.scs.ccr & STKALIGN.mask
                                     else 0)
         control &= CONTROL_NPRIV
         control |= (CONTROL_SPSEL if use_psp else 0) | (CONTROL_FP_ACTIVE if extended else 0)
@@ -167,6 +167,6 @@ class ExceptionEntry:
         self._unstack[A.UC_ARM_REG_PSP if use_psp else A.UC_ARM_REG_MSP].write(
             (control, new_sp, r0, r1, r2, r3, r12, lr, xpsr & ~XPSR_ALIGN,
              (pc & ~1) | (xpsr >> 24 & 1)))
-        if to_thread and self.scs.regs["SCR"] & SCR_SLEEPONEXIT and not self._wake_condition():
+        if to_thread and self.scs.regs["SCR"] & SLEEPONEXIT.mask and not self._wake_condition():
             self.state = CoreState.SLEEPING
             uc.emu_stop()

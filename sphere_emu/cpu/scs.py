@@ -8,7 +8,16 @@ SCS (except STIR when CCR.USERSETMPEND is set); an unprivileged access is a bus 
 
 from typing import Protocol
 
-from ..peripherals.registers import RO, W1C, WO, BusAccess, Peripheral, PeripheralContext, Register
+from ..peripherals.registers import (
+    RO,
+    W1C,
+    WO,
+    BusAccess,
+    Field,
+    Peripheral,
+    PeripheralContext,
+    Register,
+)
 from .nvic import (
     BUSFAULT,
     DEBUGMON,
@@ -40,14 +49,25 @@ FAULT_TEXT = {IBUSERR: "instruction bus error", PRECISERR: "precise data bus err
               NOCP: "no coprocessor", UNALIGNED: "unaligned access",
               DIVBYZERO: "division by zero", HFSR_DEBUGEVT: "breakpoint, no debugger"}
 
-# SCB registers with behaviour
-ICSR_NMIPENDSET, ICSR_PENDSVSET, ICSR_PENDSVCLR = 1 << 31, 1 << 28, 1 << 27
-ICSR_PENDSTSET, ICSR_PENDSTCLR, ICSR_ISRPENDING, ICSR_RETTOBASE = (1 << 26, 1 << 25, 1 << 22,
-                                                                   1 << 11)
-AIRCR_VECTKEY, AIRCR_VECTKEYSTAT = 0x05FA, 0xFA05
-AIRCR_SYSRESETREQ, AIRCR_VECTCLRACTIVE, AIRCR_VECTRESET = 1 << 2, 1 << 1, 1 << 0
-SCR_SLEEPONEXIT = 1 << 1
-CCR_NONBASETHRDENA, CCR_USERSETMPEND, CCR_STKALIGN = 1 << 0, 1 << 1, 1 << 9
+# SCB registers with behaviour, down to the fields the model uses
+VECTACTIVE, VECTPENDING = Field("VECTACTIVE", 0, 9), Field("VECTPENDING", 12, 9)
+RETTOBASE, ISRPENDING = Field("RETTOBASE", 11), Field("ISRPENDING", 22)
+PENDSTCLR, PENDSTSET = Field("PENDSTCLR", 25), Field("PENDSTSET", 26)
+PENDSVCLR, PENDSVSET, NMIPENDSET = Field("PENDSVCLR", 27), Field("PENDSVSET", 28), \
+    Field("NMIPENDSET", 31)
+ICSR_FIELDS = (VECTACTIVE, RETTOBASE, VECTPENDING, ISRPENDING, PENDSTCLR, PENDSTSET,
+               PENDSVCLR, PENDSVSET, NMIPENDSET)
+VECTRESET, VECTCLRACTIVE, SYSRESETREQ = Field("VECTRESET", 0), Field("VECTCLRACTIVE", 1), \
+    Field("SYSRESETREQ", 2)
+PRIGROUP, VECTKEY = Field("PRIGROUP", 8, 3), Field("VECTKEY", 16, 16)
+AIRCR_FIELDS = (VECTRESET, VECTCLRACTIVE, SYSRESETREQ, PRIGROUP, VECTKEY)
+AIRCR_VECTKEY, AIRCR_VECTKEYSTAT = 0x05FA, 0xFA05  # written, and read back, in VECTKEY
+SLEEPONEXIT = Field("SLEEPONEXIT", 1)
+SCR_FIELDS = (SLEEPONEXIT, Field("SLEEPDEEP", 2), Field("SEVONPEND", 4))
+NONBASETHRDENA, USERSETMPEND, STKALIGN = Field("NONBASETHRDENA", 0), \
+    Field("USERSETMPEND", 1), Field("STKALIGN", 9, reset=1)
+CCR_FIELDS = (NONBASETHRDENA, USERSETMPEND, Field("UNALIGN_TRP", 3), Field("DIV_0_TRP", 4),
+              Field("BFHFNMIGN", 8), STKALIGN)
 SHCSR_ACTIVE = {0: MEMMANAGE, 1: BUSFAULT, 3: USAGEFAULT, 7: SVCALL, 8: DEBUGMON, 10: PENDSV,
                 11: SYSTICK}
 SHCSR_PENDED = {12: USAGEFAULT, 13: MEMMANAGE, 14: BUSFAULT, 15: SVCALL}
@@ -67,13 +87,14 @@ class ScsOwner(Protocol):
     def scs_refused(self, offset: int, is_write: bool) -> int: ...
 
 
-def _scs_registers() -> tuple[Register, ...]:
+def _scs_registers(scs: "SystemControlSpace") -> list[Register]:
+    systick = scs.systick
     regs = [
         Register("ICTR", 0x004, access=RO),
         Register("ACTLR", 0x008, writable=0x307),
-        Register("SYST_CSR", 0x010),
-        Register("SYST_RVR", 0x014),
-        Register("SYST_CVR", 0x018),
+        Register("SYST_CSR", 0x010, read=systick.read_csr, write=systick.write_csr),
+        Register("SYST_RVR", 0x014, read=lambda: systick.reload, write=systick.write_rvr),
+        Register("SYST_CVR", 0x018, read=systick.read_cvr, write=systick.write_cvr),
         Register("SYST_CALIB", 0x01C, reset=CALIB, access=RO),
     ]
     for name, base in (("NVIC_ISER", 0x100), ("NVIC_ICER", 0x180), ("NVIC_ISPR", 0x200),
@@ -82,15 +103,17 @@ def _scs_registers() -> tuple[Register, ...]:
     regs += [Register(f"NVIC_IPR{i}", 0x400 + 4 * i) for i in range(124)]
     regs += [
         Register("CPUID", 0xD00, reset=0x410FC241, access=RO),  # Cortex-M4 r0p1
-        Register("ICSR", 0xD04),
+        Register("ICSR", 0xD04, fields=ICSR_FIELDS, read=scs._read_icsr,
+                 write=scs._write_icsr),
         Register("VTOR", 0xD08, writable=0xFFFFFF80),
-        Register("AIRCR", 0xD0C),
-        Register("SCR", 0xD10, writable=0x16),
-        Register("CCR", 0xD14, reset=CCR_STKALIGN, writable=0x31B),
+        Register("AIRCR", 0xD0C, fields=AIRCR_FIELDS, read=scs._read_aircr,
+                 write=scs._write_aircr),
+        Register("SCR", 0xD10, fields=SCR_FIELDS, writable=0),
+        Register("CCR", 0xD14, fields=CCR_FIELDS, writable=0),
         Register("SHPR1", 0xD18),
         Register("SHPR2", 0xD1C),
         Register("SHPR3", 0xD20),
-        Register("SHCSR", 0xD24),
+        Register("SHCSR", 0xD24, read=scs._read_shcsr, write=scs._write_shcsr),
         Register("CFSR", 0xD28, access=W1C),
         Register("HFSR", 0xD2C, access=W1C),
         Register("DFSR", 0xD30, access=W1C),
@@ -112,7 +135,7 @@ def _scs_registers() -> tuple[Register, ...]:
         Register("MPU_CTRL", 0xD94, writable=0),
         Register("DHCSR", 0xDF0, writable=0),  # no halting debug seen by the guest
         Register("DEMCR", 0xDFC, writable=0x010F07F1),
-        Register("STIR", 0xF00, access=WO),
+        Register("STIR", 0xF00, access=WO, write=scs._write_stir),
         Register("FPCCR", 0xF34, reset=0xC0000000, writable=0xC000017B),
         Register("FPCAR", 0xF38, writable=0xFFFFFFF8),
         Register("FPDSCR", 0xF3C, writable=0x07C00000),
@@ -123,7 +146,7 @@ def _scs_registers() -> tuple[Register, ...]:
                                0x0D, 0xE0, 0x05, 0xB1)):
         name = f"PID{(i + 4) % 8}" if i < 8 else f"CID{i - 8}"
         regs.append(Register(name, 0xFD0 + 4 * i, reset=value, access=RO))
-    return tuple(regs)
+    return regs
 
 
 # One bit per interrupt, 16 words each: set-enable, clear-enable, set-pending, clear-pending,
@@ -138,7 +161,6 @@ class SystemControlSpace(Peripheral):
     """SysTick, NVIC, SCB and FPU registers of one core (see the module docstring)."""
 
     TYPE = "armv7m-scs"
-    REGISTERS = _scs_registers()
     SIZE = SCS_SIZE
 
     def __init__(self, name: str, core: ScsOwner, ctx: PeripheralContext) -> None:
@@ -146,6 +168,9 @@ class SystemControlSpace(Peripheral):
         self.nvic = core.nvic
         self.systick = core.systick
         super().__init__(name, ctx)
+
+    def registers(self) -> list[Register]:
+        return _scs_registers(self)
 
     def reset(self) -> None:
         super().reset()
@@ -177,7 +202,7 @@ class SystemControlSpace(Peripheral):
         return (value >> lane) & ((1 << (8 * size)) - 1)
 
     def write(self, offset: int, size: int, value: int, access: BusAccess) -> None:
-        if not access.privileged and not (offset == _STIR and self.ccr & CCR_USERSETMPEND):
+        if not access.privileged and not (offset == _STIR and self.ccr & USERSETMPEND.mask):
             self.core.scs_refused(offset, True)
             return
         lane = 8 * (offset & 3)
@@ -236,66 +261,46 @@ class SystemControlSpace(Peripheral):
         if exc is not None:
             self.nvic.set_priority(exc, value)
 
-    # -- SysTick -------------------------------------------------------------------------
-    def read_SYST_CSR(self) -> int:
-        return self.systick.read_csr()
-
-    def write_SYST_CSR(self, value: int) -> None:
-        self.systick.write_csr(value)
-
-    def read_SYST_RVR(self) -> int:
-        return self.systick.reload
-
-    def write_SYST_RVR(self, value: int) -> None:
-        self.systick.write_rvr(value)
-
-    def read_SYST_CVR(self) -> int:
-        return self.systick.read_cvr()
-
-    def write_SYST_CVR(self, value: int) -> None:
-        self.systick.write_cvr(value)
-
     # -- SCB -----------------------------------------------------------------------------
-    def read_ICSR(self) -> int:
+    def _read_icsr(self) -> int:
         nvic = self.nvic
         active = self.core.ipsr()
-        value = active
+        value = active << VECTACTIVE.lsb
         pending = nvic.highest_pending()
-        value |= (pending or 0) << 12
+        value |= (pending or 0) << VECTPENDING.lsb
         if any(exc >= FIRST_IRQ for exc in nvic.pending):
-            value |= ICSR_ISRPENDING
+            value |= ISRPENDING.mask
         if active and len(nvic.active) <= 1:
-            value |= ICSR_RETTOBASE
-        for exc, bit in ((NMI, ICSR_NMIPENDSET), (PENDSV, ICSR_PENDSVSET),
-                         (SYSTICK, ICSR_PENDSTSET)):
+            value |= RETTOBASE.mask
+        for exc, field in ((NMI, NMIPENDSET), (PENDSV, PENDSVSET), (SYSTICK, PENDSTSET)):
             if exc in nvic.pending:
-                value |= bit
+                value |= field.mask
         return value
 
-    def write_ICSR(self, value: int) -> None:
+    def _write_icsr(self, value: int) -> None:
         nvic = self.nvic
-        for exc, set_bit, clear_bit in ((NMI, ICSR_NMIPENDSET, 0),
-                                        (PENDSV, ICSR_PENDSVSET, ICSR_PENDSVCLR),
-                                        (SYSTICK, ICSR_PENDSTSET, ICSR_PENDSTCLR)):
+        for exc, set_bit, clear_bit in ((NMI, NMIPENDSET.mask, 0),
+                                        (PENDSV, PENDSVSET.mask, PENDSVCLR.mask),
+                                        (SYSTICK, PENDSTSET.mask, PENDSTCLR.mask)):
             if value & set_bit:
                 nvic.set_pending(exc)
             elif value & clear_bit:
                 nvic.clear_pending(exc)
 
-    def read_AIRCR(self) -> int:
-        return AIRCR_VECTKEYSTAT << 16 | self.nvic.prigroup << 8
+    def _read_aircr(self) -> int:
+        return AIRCR_VECTKEYSTAT << VECTKEY.lsb | self.nvic.prigroup << PRIGROUP.lsb
 
-    def write_AIRCR(self, value: int) -> None:
-        if value >> 16 != AIRCR_VECTKEY:
+    def _write_aircr(self, value: int) -> None:
+        if VECTKEY.get(value) != AIRCR_VECTKEY:
             self.guest_error(f"AIRCR write {value:#010x} without VECTKEY ignored")
             return
-        self.nvic.set_prigroup(value >> 8)
-        if value & AIRCR_VECTCLRACTIVE:
+        self.nvic.set_prigroup(PRIGROUP.get(value))
+        if value & VECTCLRACTIVE.mask:
             self.nvic.active.clear()
-        if value & (AIRCR_SYSRESETREQ | AIRCR_VECTRESET):
+        if value & (SYSRESETREQ.mask | VECTRESET.mask):
             self.core.request_reset()
 
-    def read_SHCSR(self) -> int:
+    def _read_shcsr(self) -> int:
         nvic = self.nvic
         value = 0
         for bits, states in ((SHCSR_ACTIVE, nvic.active), (SHCSR_PENDED, nvic.pending),
@@ -303,7 +308,7 @@ class SystemControlSpace(Peripheral):
             value |= sum(1 << bit for bit, exc in bits.items() if exc in states)
         return value
 
-    def write_SHCSR(self, value: int) -> None:
+    def _write_shcsr(self, value: int) -> None:
         nvic = self.nvic
         for bit, exc in SHCSR_ENABLE.items():
             nvic.set_enabled(exc, bool(value >> bit & 1))
@@ -318,7 +323,7 @@ class SystemControlSpace(Peripheral):
             else:
                 nvic.clear_pending(exc)
 
-    def write_STIR(self, value: int) -> None:
+    def _write_stir(self, value: int) -> None:
         irq = value & 0x1FF
         if irq < self.nvic.irqs:
             self.nvic.set_pending(FIRST_IRQ + irq)

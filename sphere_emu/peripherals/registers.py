@@ -316,11 +316,6 @@ class Peripheral:
         regs = self.regs
         m = _Masks(decl)
         hook_r, hook_w = decl.read, decl.write
-        if hook_r is None and hook_w is None:
-            # Transitional: the cores' SCS and GIC still name hooks read_<REG>/write_<REG>
-            # (owned by the engine work of issue 9; they move to explicit hooks there).
-            hook_r = getattr(self, f"read_{name}", None)
-            hook_w = getattr(self, f"write_{name}", None)
         if index is not None:
             hook_r = _bind_index(hook_r, index)
             hook_w = _bind_index(hook_w, index)
