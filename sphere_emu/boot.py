@@ -158,6 +158,9 @@ class _ReportingPluton(Pluton):
         self._postcode = value
         self._on_postcode(value)
 
+    def _restore_postcode(self, value: int) -> None:
+        self._postcode = value  # a restored value is not a new report
+
 
 class BootChain:
     """One device booting on one machine: flash layout, ROM stage, firmware reports."""
@@ -271,6 +274,20 @@ class BootChain:
         self.pluton.reset()
         self.progress.clear()
         self.power_on()
+
+    # -- snapshots ---------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        """The machine's snapshot (Pluton's state rides with its mailbox blocks) and the
+        chain's own record: restore it into a chain built from the same device and images."""
+        return {"machine": self.machine.snapshot(), "reboots": self.reboots,
+                "reboot_requested": self._reboot_requested,
+                "progress": [(p.time_ns, p.stage, p.step, p.image) for p in self.progress]}
+
+    def restore(self, snap: dict) -> None:
+        self.machine.restore(snap["machine"])
+        self.reboots = snap["reboots"]
+        self._reboot_requested = snap["reboot_requested"]
+        self.progress = [Progress(*p) for p in snap["progress"]]
 
     def _console(self, line: str) -> None:
         port = self.machine.serial.ports.get(self.facts.console or "")

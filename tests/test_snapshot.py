@@ -2,12 +2,16 @@
 and restored into a fresh machine built from the same board and firmware runs on exactly
 as the uninterrupted run does: the same bytes on every UART at the same virtual times."""
 
+import dataclasses
+
 import pytest
 from conftest import BOARDS, PREBUILT
 
-from sphere_emu.board import load_board
+from sphere_emu import boot
+from sphere_emu.board import OsSpec, load_board
+from sphere_emu.device import Device
 from sphere_emu.machine import Machine
-from sphere_emu.runner import Outcome, Runner
+from sphere_emu.runner import Outcome, Runner, run_boot
 from sphere_emu.snapshot import SnapshotError
 
 BOARD = BOARDS / "mt3620.yaml"
@@ -93,3 +97,32 @@ def test_a_snapshot_of_another_board_is_refused():
     snap["board"] = "some-other-board"
     with pytest.raises(SnapshotError, match="some-other-board"):
         three_core_machine().restore(snap)
+
+
+def test_booted_chain_with_an_rt_app_restored_into_a_fresh_chain_ticks_on_identically(tmp_path):
+    """The verified boot chain (Pluton ROM, Security Monitor, the stand-in kernel on the
+    A7 with its MMU on) with hello-rt on io0: a snapshot after the first tick, restored into
+    a chain built afresh from the same device and images, ticks on like the original."""
+    spec = dataclasses.replace(load_board(BOARDS / "mt3620.yaml"), os=OsSpec(
+        kernel=PREBUILT / "a7-standin-kernel.imagepackage"))
+    device = Device.temporary()
+    sideloaded = [(device.install((PREBUILT / "hello-rt.imagepackage").read_bytes(),
+                                  verify=False), "hello-rt.imagepackage")]
+    original = boot.build(spec, device, sideloaded)
+    assert run_boot(original, 1_500_000_000, ["Tick 1"]).outcome is Outcome.EXPECTED
+    assert original.core.world is original.core.normal  # the kernel runs, not the monitor
+    snap = original.snapshot()
+
+    def tick_on(chain: boot.BootChain) -> list[tuple[str, int, str]]:
+        runner = Runner(chain.machine, expect=["Tick 2"], poll=chain.poll)
+        assert runner.run(1_500_000_000).outcome is Outcome.EXPECTED
+        return [(e.port, e.time_ns, e.line) for e in runner.lines]
+
+    fresh = boot.build(spec, device, sideloaded)  # built, never powered on
+    fresh.restore(snap)
+    assert [(p.stage, p.step) for p in fresh.progress] == \
+        [(p.stage, p.step) for p in original.progress]
+    assert tick_on(fresh) == tick_on(original)
+    for port in ("a7-uart", "io0-uart"):
+        assert fresh.machine.serial.ports[port].output == \
+            original.machine.serial.ports[port].output

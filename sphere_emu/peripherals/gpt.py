@@ -126,10 +126,11 @@ class Mt3620Gpt(Peripheral):
     def now(self) -> int:
         return self.now_ns()
 
-    def _schedule(self, index: int, ticks: int, callback: Callable[[], None]) -> None:
+    def _schedule(self, index: int, ticks: int, callback: Callable[..., None], *args: int
+                  ) -> None:
         self._cancel(index)
         self._events[index] = self.clock.schedule_at(
-            self.counters[index].time_after(ticks), callback)
+            self.counters[index].time_after(ticks), callback, *args)
 
     def _cancel(self, index: int) -> None:
         event = self._events.pop(index, None)
@@ -154,7 +155,7 @@ class Mt3620Gpt(Peripheral):
         self.expired[i] = False
         # A count of 0 still takes one tick: a zero-length period would never let time move.
         self._due_tick[i] = max(count, 1)
-        self._schedule(i, self._due_tick[i], lambda: self._expire(i))
+        self._schedule(i, self._due_tick[i], self._expire, i)
 
     def _expire(self, i: int) -> None:
         self._events.pop(i, None)
@@ -165,7 +166,7 @@ class Mt3620Gpt(Peripheral):
             icnt = self.regs[f"GPT{i}_ICNT"]
             counter.value = self._due_tick[i] + icnt
             self._due_tick[i] += max(icnt, 1)
-            self._schedule(i, self._due_tick[i], lambda: self._expire(i))
+            self._schedule(i, self._due_tick[i], self._expire, i)
         else:
             counter.run(0, self.now, Fraction(0))
             self.expired[i] = True

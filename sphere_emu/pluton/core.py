@@ -146,4 +146,7 @@ class Pluton:
         self._measurements = list(state["measurements"])
         self._events = [MeasurementEvent(*e) for e in state["events"]]
         self._rng_counter = state["rng_counter"]
-        self.postcode = state["postcode"]
+        self._restore_postcode(state["postcode"])
+
+    def _restore_postcode(self, value: int) -> None:
+        self.postcode = value
