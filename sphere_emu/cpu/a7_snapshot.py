@@ -63,6 +63,7 @@ def world_snapshot(world: World) -> dict[str, Any]:
         "cp15_64": {name: uc.cpr_read(15, opc1, 0, crm, 0, NS_BANK, True)
                     for name, (opc1, crm) in CP15_64.items()},
         "fault_page": world._next_fault_page, "fault_pages": dict(world.fault_pages),
+        "fpexc": world.fpexc, "vfp_denied": world.vfp_denied,  # FPEXC.EN held while denied
     }
 
 
@@ -88,6 +89,7 @@ def world_restore(world: World, state: dict[str, Any]) -> None:
         uc.cpr_write(15, opc1, 0, crm, 0, NS_BANK, True, state["cp15_64"][name])
     uc.reg_write(uc_arm.UC_ARM_REG_CPSR, cpsr)  # again, after the CP15 it depends on
     world.set_pc(state["pc"], bool(cpsr & 0x20))
+    world.fpexc, world.vfp_denied = state["fpexc"], state["vfp_denied"]
     world._next_fault_page = state["fault_page"]
     world.fault_pages.clear()
     world.fault_pages.update(state["fault_pages"])
