@@ -379,4 +379,3 @@ class Gic(Peripheral):
         self._enabled_ids = [i for i, on in enumerate(self.enabled) if on]
         self._active_ids = {i for i, on in enumerate(self.active) if on}
         self.update()
-

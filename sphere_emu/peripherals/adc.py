@@ -162,4 +162,3 @@ class Mt3620Adc(Peripheral):
     def _iir(self) -> int:
         ready = self.regs["ADC_FIFO_IER"] & RXFEN and len(self.fifo) >= max(1, self._level())
         return IIR_RX_DATA if ready else IIR_NONE
-

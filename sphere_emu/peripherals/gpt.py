@@ -260,4 +260,3 @@ class Mt3620Gpt(Peripheral):
         """The up-counters a busy-wait may poll, by register offset (engine/busywait.py)."""
         return {0x34: lambda: self.counters[2], 0x58: lambda: self.counters[3],
                 0x68: lambda: self.counters[4]}
-

@@ -208,4 +208,3 @@ class Mt3620SpiMaster(TimedTransferBlock):
             self.regs["SCSR"] = 0  # reading clears it (MediaTek's clear_irq_status)
             self.update()
         return value
-

@@ -240,4 +240,3 @@ class Mt3620Uart(Peripheral):
         mcr = self.regs["MCR"]
         # Loopback wires DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD.
         return ((mcr & 0x01) << 5) | ((mcr & 0x02) << 3) | ((mcr & 0x0C) << 4)
-

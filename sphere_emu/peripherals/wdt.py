@@ -111,4 +111,3 @@ class Mt3620Wdt(Peripheral):
             self._reset_core(STA_SW, "software")
         else:
             self.guest_error(f"WDT_SWRST write {value:#x} is not the key 0x1209: ignored")
-
