@@ -48,7 +48,7 @@ FLASH_TABLE = Struct(
     "magic" / Const(0x31544653, Int32ul),  # "SFT1"
     "count" / Int32ul,
     "entries" / Array(FLASH_TABLE_MAX, Struct(
-        "kind" / Int32ul, "offset" / Int32ul, "size" / Int32ul, "reserved" / Int32ul)),
+        "kind" / Int32ul, "offset" / Int32ul, "size" / Int32ul, "flags" / Int32ul)),
 )
 
 # Boot reports, 0xKKSSEECC (firmware/a7/sm/sm.h): kind, stage, flash entry, step or code.
@@ -98,9 +98,9 @@ def layout_flash(images: Sequence[FlashImage], flash_size: int
         at = _align(at + len(image.data))
     if at > flash_size:
         raise BootError(f"the images need {at} bytes of flash; it has {flash_size}")
-    entries = [{"kind": p.kind, "offset": p.offset, "size": len(p.data), "reserved": 0}
+    entries = [{"kind": p.kind, "offset": p.offset, "size": len(p.data), "flags": 0}
                for p in placed]
-    entries += [{"kind": 0, "offset": 0, "size": 0, "reserved": 0}] * (
+    entries += [{"kind": 0, "offset": 0, "size": 0, "flags": 0}] * (
         FLASH_TABLE_MAX - len(entries))
     flash = bytearray(FLASH_TABLE.build({"count": len(placed), "entries": entries}))
     for p in placed:

@@ -9,7 +9,7 @@ from .board import BoardSpec, CoreSpec
 from .bus import AddressMap, Mapping, MemoryBlock
 from .bus.bus import BusError
 from .clock import Clock
-from .cpu.core import Core, CoreState
+from .cpu.core import Core, CoreState, DebugStop
 from .devices import Device, DeviceContext, build_devices
 from .elf import ElfImage, read_elf
 from .errors import FirmwareError
@@ -66,8 +66,9 @@ class Machine:
         for cspec in board.cores.values():
             if cspec.reset_by is not None:
                 block, line = cspec.reset_by
-                self.peripherals[block].resets[line].connect(
-                    _CoreReset(self.cores[cspec.name], self.memories))
+                reset_line = self.peripherals[block].resets[line]
+                reset_line.connect(_CoreReset(self.cores[cspec.name], self.memories))
+                self.cores[cspec.name].lockup_listeners.append(reset_line.lockup)
         self._give_private_blocks_core_time(board)
         self.pins.core_time = {name: core.local_time_ns for name, core in self.cores.items()}
         self.devices: dict[str, Device] = build_devices(
@@ -282,9 +283,12 @@ class _CoreReset:
         self._core.reset()
         self._core.state = CoreState.HELD
 
-    def release(self, entry: int) -> None:
+    def release(self, entry: int, debug_halt: bool = False) -> None:
         self._core.reset()
         self._core.start_at(entry)
+        if debug_halt and self._core.state is CoreState.RUNNING:
+            pc = self._core.read_register("pc")
+            self._core.debug_stop = DebugStop("breakpoint", pc)
 
     def map_window(self, base: int, memory: str | None, offset: int) -> None:
         amap = self._core.address_map
@@ -305,7 +309,7 @@ class _CoreRestart:
         self._core.reset()
         self._core.state = CoreState.HELD
 
-    def release(self, entry: int) -> None:
+    def release(self, entry: int, debug_halt: bool = False) -> None:
         core = self._core
         engine = getattr(core, "engine", None)
         if engine is not None and engine.emulating:

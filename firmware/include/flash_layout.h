@@ -20,8 +20,9 @@ struct flash_entry {
     uint32_t kind;      /* enum flash_image_kind */
     uint32_t offset;    /* from FLASH_BASE, 4 KiB aligned */
     uint32_t size;      /* bytes of the image package */
-    uint32_t reserved;
+    uint32_t flags;     /* FLASH_FLAG_* */
 };
+#define FLASH_FLAG_DEBUG_MODE 0x1u  /* an app: start it held for a debugger (debug mode) */
 
 struct flash_table {
     uint32_t magic;     /* FLASH_TABLE_MAGIC */

@@ -22,6 +22,9 @@
    r1 = core (0 = io0, 1 = io1), r2 = physical address of the ELF, r3 = ELF size. */
 #define SM_START_RT_CORE      0x53000002u
 #define SM_STOP_RT_CORE       0x53000003u  /* r1 = core */
+/* SM_START_RT_CORE's r1 may carry this flag: the core stops for a debugger before its first
+   instruction (debug mode) instead of running. */
+#define SM_START_DEBUG        0x100u
 
 /* Tell the Security Monitor where a core's inter-core buffers are (facts §5.2).
    r1 = core, r2 = physical address, r3 = size. */
@@ -41,6 +44,20 @@
 
 #define SM_REBOOT             0x53000009u
 
+/* An IO core that locks up is held in reset by the Security Monitor, which then raises
+   SGI SM_SGI_RT_EVENT in the Normal World. This call collects what it found:
+   r1 = core, r2 = physical address of a struct sm_rt_event (Normal-World memory)
+   -> r0 status, r1 = 1 if the core stopped since the last start or call (buffer filled),
+   else 0. */
+#define SM_RT_CORE_EVENT      0x53000010u
+#define SM_SGI_RT_EVENT       8u
+#ifndef __ASSEMBLER__
+struct sm_rt_event {
+    unsigned pc;        /* where the core stopped */
+    unsigned fault_pc;  /* the faulting instruction (stacked return address) */
+    unsigned cfsr, hfsr, fault_address;
+};
+#endif
 /* Status codes. */
 #define SM_E_UNKNOWN_CALL     0x1u
 #define SM_E_BAD_ARGUMENT     0x2u

@@ -1,6 +1,7 @@
 """What every core model offers the scheduler, the machine and the debugger."""
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from ..bus import AddressMap
 from ..clock import Clock
 from ..irq import InterruptController
+from ..reset import Lockup
 from ..snapshot import SnapshotError
 
 
@@ -50,6 +52,8 @@ class Core(ABC):
         self.halt_reason: str | None = None
         self.debug_stop: DebugStop | None = None
         self.instructions_retired = 0  # slices granted and used; the basis of virtual time
+        # Told when the core locks up (its reset block's status; the machine wires it).
+        self.lockup_listeners: list[Callable[[Lockup], None]] = []
 
     @property
     @abstractmethod

@@ -51,6 +51,7 @@ from ..engine import (
 from ..engine.busywait import BusyWaits
 from ..engine.tlb import IdentityTlb, unmapped_ranges
 from ..peripherals.registers import BusAccess, PeripheralContext
+from ..reset import Lockup
 from .core import Core, CoreState, DebugStop
 from .m_debug import (
     CONTROL_NPRIV,
@@ -74,6 +75,7 @@ from .nvic import (
     BUSFAULT,
     FIXED_PRIORITY,
     HARDFAULT,
+    MEMMANAGE,
     SVCALL,
     SYSTICK,
     USAGEFAULT,
@@ -81,6 +83,7 @@ from .nvic import (
     exception_name,
 )
 from .scs import (
+    BFARVALID,
     DIVBYZERO,
     FAULT_TEXT,
     HFSR_DEBUGEVT,
@@ -197,6 +200,7 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
 
     def _clear_run_state(self) -> None:
         self.engine.cut.cancel()
+        self._taken_fault_pc: int | None = None  # the last fault taken (for lockup reports)
         self._bus_error: tuple[int, int] | None = None  # data address, pc of the access
         self._fault_address: int | None = None  # from Unicorn's invalid-memory hook
         self._unmask_stop = False  # stopped before an unmasking instruction: run it alone
@@ -500,6 +504,7 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
             where = f" in {exception_name(current)}" if current else ""
             self._lockup(f"{_describe(fault, cfsr | hfsr)}{where}", address, return_address)
             return
+        self._taken_fault_pc = return_address
         self._enter(target, return_address)
 
     def _fault_target(self, fault: int, priority: int) -> int | None:
@@ -529,6 +534,20 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
         self.halt(f"lockup: {what} at pc={pc:#010x}{where}")
         if self.engine.emulating:
             self.uc.emu_stop()
+        if self.lockup_listeners:
+            report = self._lockup_report(pc)
+            for listener in self.lockup_listeners:
+                listener(report)
+
+    def _lockup_report(self, pc: int) -> Lockup:
+        """The halted core as a debugger would read it: locked up in a fault handler, the
+        faulting instruction is the return address that fault stacked."""
+        in_fault_handler = self.ipsr() in (HARDFAULT, MEMMANAGE, BUSFAULT, USAGEFAULT)
+        fault_pc = self._taken_fault_pc if in_fault_handler else None
+        regs = self.scs.regs
+        cfsr = regs["CFSR"]
+        far = regs["BFAR"] if cfsr & BFARVALID else 0  # no MPU: MMFAR is never valid
+        return Lockup(pc, pc if fault_pc is None else fault_pc, cfsr, regs["HFSR"], far)
 
     def _cpu_error(self, error: int) -> None:
         """Unicorn refused an instruction or an access: the matching architectural fault."""

@@ -26,14 +26,24 @@
 #define GIC_ID_A7_UART      132
 #define GIC_ID_MBOX_IO0(line) (133 + (line))   /* line: 0 rd, 1 nf, 2 wr, 3 ne, 4 fifo, 5 sw */
 #define GIC_ID_MBOX_IO1(line) (139 + (line))
+#define GIC_ID_IO_RESET     146   /* an IO core locked up (Secure: the Security Monitor's FIQ) */
 
 /* IO-core reset control (our layout) */
 #define IO_RESET_ID          REG32(IO_RESET_BASE + 0x00)
 #define IO_RESET_VECTOR(n)   REG32(IO_RESET_BASE + 0x10 + 0x10 * (n))
 #define IO_RESET_CTRL(n)     REG32(IO_RESET_BASE + 0x14 + 0x10 * (n))
 #define IO_RESET_RUN         (1u << 0)
+#define IO_RESET_DBGHALT     (1u << 1)   /* stop for a debugger at the first instruction */
 #define IO_RESET_XIP(n)      REG32(IO_RESET_BASE + 0x18 + 0x10 * (n))
 #define IO_RESET_XIP_ON      (1u << 0)   /* | the flash offset the core's XIP window shows */
+/* What the core showed when it locked up (a debugger's view of the halted core). */
+#define IO_RESET_STATUS(n)   REG32(IO_RESET_BASE + 0x100 + 0x20 * (n))
+#define IO_RESET_LOCKUP      (1u << 0)   /* W1C */
+#define IO_RESET_PC(n)       REG32(IO_RESET_BASE + 0x104 + 0x20 * (n))
+#define IO_RESET_FAULT_PC(n) REG32(IO_RESET_BASE + 0x108 + 0x20 * (n))
+#define IO_RESET_CFSR(n)     REG32(IO_RESET_BASE + 0x10C + 0x20 * (n))
+#define IO_RESET_HFSR(n)     REG32(IO_RESET_BASE + 0x110 + 0x20 * (n))
+#define IO_RESET_FAR(n)      REG32(IO_RESET_BASE + 0x114 + 0x20 * (n))
 
 /* UART (same 16550-like block as the IO cores' debug UART) */
 #define UART_THR(b)  REG32((b) + 0x00)

@@ -17,7 +17,6 @@
 #define S_IFREG 0x8000u
 
 static struct app apps[FLASH_TABLE_MAX];
-struct app *rt_apps[2];
 
 static uint32_t rd32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 
@@ -83,28 +82,6 @@ static const char *open_app(const struct flash_entry *e, struct app *app)
     return 0;
 }
 
-static void start_rt(struct app *app)
-{
-    int core = rt_apps[0] ? (rt_apps[1] ? -1 : 1) : 0;
-    if (core < 0) {
-        kprintf("[kernel] %s: both IO cores are taken\n", app->m.name);
-        return;
-    }
-    if (ownership_claim(&app->m, core) < 0) return;
-    intercore_setup(core);
-    struct smc_result r = smc_call_regs(SM_START_RT_CORE, (uint32_t)core, (uint32_t)app->exe, app->exe_size);
-    if (r.r0 != SM_OK) {
-        kprintf("[kernel] %s: the Security Monitor did not start it on io%d (status %#x)\n",
-                app->m.name, core, (unsigned)r.r0);
-        ownership_release(&app->m, core);
-        return;
-    }
-    app->core = core;
-    rt_apps[core] = app;
-    kprintf("[kernel] started RT app %s on io%d\n", app->m.name, core);
-    intercore_start(core);
-}
-
 void apps_start(uint32_t table_addr)
 {
     const struct flash_table *t = (const struct flash_table *)table_addr;
@@ -115,6 +92,7 @@ void apps_start(uint32_t table_addr)
     }
     struct app *hl = 0;
     int n = 0;
+    rtapps_init();
     for (uint32_t i = 0; i < t->count; i++) {
         const struct flash_entry *e = &t->entries[i];
         if (e->kind != FLASH_APPLICATION) continue;
@@ -129,7 +107,8 @@ void apps_start(uint32_t table_addr)
             continue;
         }
         n++;
-        if (app->m.realtime) start_rt(app);
+        app->debug = (e->flags & FLASH_FLAG_DEBUG_MODE) != 0;
+        if (app->m.realtime) rtapps_start(app);
         else if (!hl) hl = app;
         else kprintf("[kernel] %s: only one high-level app runs at a time\n", app->m.name);
     }

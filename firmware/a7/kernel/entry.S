@@ -33,8 +33,11 @@ reset:
     bl kernel_main
     .global halt
 halt:
+    b kernel_idle                   @ RT apps are still looked after (rtapps.c)
+    .global panic_stop
+panic_stop:
     wfi
-    b halt
+    b panic_stop
 
 /* System call: save the caller's r0-r12, User sp and lr, return address and CPSR as a
    struct frame on the SVC stack, let C read and rewrite it (results, signal frames), return

@@ -75,6 +75,7 @@ struct app {
     const uint8_t *exe;              /* the executable, in flash (XIP) */
     uint32_t exe_size;
     int core;                        /* RT apps: 0 = io0, 1 = io1 */
+    int debug;                       /* start in debug mode (flash table flag) */
 };
 void apps_start(uint32_t flash_table);
 
@@ -189,7 +190,14 @@ int intercore_pending(int core);     /* a message is waiting */
 int guid_to_bytes(const char *text, uint8_t out[16]);
 extern struct app *rt_apps[2];
 
+/* rtapps.c: RT apps started, watched and restarted (docs/kernel-and-apps.md §9). */
+void rtapps_init(void);
+void rtapps_start(struct app *app);
+uint64_t rtapps_service(void);      /* -> time_ns() of the next restart, or UINT64_MAX */
+void kernel_idle(void) __attribute__((noreturn));
+
 /* entry.S */
 void enter_user(uint32_t entry, uint32_t sp) __attribute__((noreturn));
-void halt(void) __attribute__((noreturn));
+void halt(void) __attribute__((noreturn));     /* nothing left but RT apps: kernel_idle */
+void panic_stop(void) __attribute__((noreturn)); /* the kernel itself failed */
 #endif

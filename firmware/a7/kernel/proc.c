@@ -212,5 +212,5 @@ void kernel_fault(const char *what, uint32_t pc, uint32_t addr);
 void kernel_fault(const char *what, uint32_t pc, uint32_t addr)
 {
     kprintf("[kernel] PANIC: %s at pc %#x, address %#x\n", what, (unsigned)pc, (unsigned)addr);
-    halt();
+    panic_stop();
 }

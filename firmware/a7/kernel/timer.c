@@ -22,14 +22,19 @@ uint64_t time_ns(void)
     return cntpct() * 16u;                /* 62.5 MHz: 16 ns a tick */
 }
 
+/* Every wait also looks after the RT apps (rtapps.c): their SGI wakes it, and a restart
+   due before the deadline shortens the nap. */
 void sleep_ns(uint64_t ns)
 {
     uint64_t deadline = cntpct() + (ns + 15u) / 16u;
     for (;;) {
+        uint64_t restart = rtapps_service();
         uint64_t now = cntpct();
         if (now >= deadline) break;
         if (!timer_irq_ok) continue;
-        uint64_t left = deadline - now;
+        uint64_t wake = restart == UINT64_MAX ? deadline : (restart + 15u) / 16u;
+        uint64_t left = (wake < deadline ? wake : deadline) - now;
+        if (wake <= now) continue;
         CNTP_TVAL_WRITE(left > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)left);
         CNTP_CTL_WRITE(CNT_CTL_ENABLE);
         wfi();

@@ -3,6 +3,7 @@
    the Normal World at its entry. Any failure stops the boot (refuse() in pluton.c). */
 #include "a7.h"
 #include "a7print.h"
+#include "mt3620-a7.h"
 #include "sm.h"
 
 extern char monitor_vectors[], secure_vectors[];
@@ -41,11 +42,14 @@ int ns_range_ok(uint32_t address, uint32_t size)
 }
 
 /* Every interrupt belongs to the Normal World (group 1, IRQ) except Pluton's, which stays
-   Secure and disabled: the Security Monitor polls Pluton. */
+   Secure and disabled (the Security Monitor polls Pluton), and the io-reset block's lockup
+   line, a Secure FIQ the monitor takes whatever the Normal World is doing. */
 static void gic_setup(void)
 {
     for (unsigned n = 0; n < 5; n++) GICD_IGROUPR(n) = 0xFFFFFFFFu;
     gic_set_group(GIC_ID_PLUTON, 0);
+    gic_set_group(GIC_ID_IO_RESET, 0);  /* an IO core locked up: a FIQ to the monitor */
+    gic_enable(GIC_ID_IO_RESET, 0x40u);
     GICD_CTLR = 3;                   /* both groups forwarded */
     GICC_CTLR = 1u | 2u | 8u;        /* EnableGrp0, EnableGrp1, FIQEn: group 0 as FIQ */
     GICC_PMR = 0xF8;
@@ -133,6 +137,7 @@ void sm_main(void)
 void sm_fiq(void)
 {
     uint32_t id = GICC_IAR;
+    if (id == GIC_ID_IO_RESET) rtcore_lockup();
     if (id != GIC_SPURIOUS) GICC_EOIR = id;
 }
 

@@ -170,22 +170,68 @@ static void load(uint32_t core, uint32_t elf, const struct rt_image *img)
     }
 }
 
+/* What each core showed when it last locked up, until the kernel collects it. */
+static struct sm_rt_event events[2];
+static int event_pending[2];
+
 uint32_t rtcore_start(uint32_t core, uint32_t elf, uint32_t size)
 {
     static struct rt_image img;
+    uint32_t debug = core & SM_START_DEBUG;
+    core &= ~SM_START_DEBUG;
     if (core > 1) return SM_E_BAD_ARGUMENT;
     if (!verified_contains(elf, size)) return SM_E_DENIED;   /* only verified images run */
     if (IO_RESET_CTRL(core) & IO_RESET_RUN) return SM_E_BUSY;
     uint32_t status = check_elf(core, elf, size, &img);
     if (status) return status;
     load(core, elf, &img);
+    event_pending[core] = 0;
     IO_RESET_VECTOR(core) = img.entry;
-    IO_RESET_CTRL(core) = IO_RESET_RUN;
+    IO_RESET_CTRL(core) = IO_RESET_RUN | (debug ? IO_RESET_DBGHALT : 0);
     print("[SM] io");
     print_u32(core);
-    print(" started at ");
+    print(debug ? " started held for a debugger at " : " started at ");
     print_hex(img.entry);
     print("\n");
+    return SM_OK;
+}
+
+/* The io-reset block's lockup interrupt (FIQ, whatever the Normal World was doing): hold
+   each core that stopped in reset, keep what it showed, and tell the kernel with an SGI. */
+void rtcore_lockup(void)
+{
+    int any = 0;
+    for (uint32_t core = 0; core < 2; core++) {
+        if (!(IO_RESET_STATUS(core) & IO_RESET_LOCKUP)) continue;
+        struct sm_rt_event *e = &events[core];
+        e->pc = IO_RESET_PC(core);
+        e->fault_pc = IO_RESET_FAULT_PC(core);
+        e->cfsr = IO_RESET_CFSR(core);
+        e->hfsr = IO_RESET_HFSR(core);
+        e->fault_address = IO_RESET_FAR(core);
+        event_pending[core] = 1;
+        IO_RESET_CTRL(core) = 0;
+        IO_RESET_STATUS(core) = IO_RESET_LOCKUP;
+        print("[SM] io");
+        print_u32(core);
+        print(" locked up at ");
+        print_hex(e->pc);
+        print(", held in reset\n");
+        any = 1;
+    }
+    if (any) GICD_SGIR = 2u << 24 | 1u << 15 | SM_SGI_RT_EVENT;  /* this CPU, group 1 */
+}
+
+uint32_t rtcore_event(uint32_t core, uint32_t buffer, uint32_t *found)
+{
+    *found = 0;
+    if (core > 1 || !ns_range_ok(buffer, sizeof(struct sm_rt_event))) return SM_E_BAD_ARGUMENT;
+    if (!event_pending[core]) return SM_OK;
+    event_pending[core] = 0;
+    volatile uint32_t *out = (volatile uint32_t *)buffer;
+    const uint32_t *in = (const uint32_t *)&events[core];
+    for (uint32_t i = 0; i < sizeof(struct sm_rt_event) / 4; i++) out[i] = in[i];
+    *found = 1;
     return SM_OK;
 }
 

@@ -124,6 +124,10 @@ void sm_smc(uint32_t r[4])
     case SM_STOP_RT_CORE:
         r[0] = rtcore_stop(r[1]);
         break;
+    case SM_RT_CORE_EVENT:
+        r[0] = rtcore_event(r[1], r[2], &r[1]);
+        r[2] = r[3] = 0;
+        return;
     case SM_SET_COMM_BUFFER:
         r[0] = set_comm_buffer(r[1], r[2], r[3]);
         break;

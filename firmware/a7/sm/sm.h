@@ -57,6 +57,8 @@ void verified_add(uint32_t payload, uint32_t size);
 int verified_contains(uint32_t address, uint32_t size);
 uint32_t rtcore_start(uint32_t core, uint32_t elf, uint32_t size);
 uint32_t rtcore_stop(uint32_t core);
+void rtcore_lockup(void);
+uint32_t rtcore_event(uint32_t core, uint32_t buffer, uint32_t *found);
 
 void print_status(const char *what, uint32_t code);
 
