@@ -18,7 +18,7 @@ World can send, so no Normal-World code can fake or hide one. ``BootChain`` turn
 report into one ``BootRefusal`` line and stops the run (exit status 5).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +43,7 @@ FLASH_TABLE_MAX = 32
 
 # enum flash_image_kind (flash_layout.h)
 FLASH_SECURITY_MONITOR, FLASH_KERNEL, FLASH_APPLICATION = 1, 2, 3
+FLASH_FLAG_DEBUG_MODE = 0x1  # the kernel starts this app held for a debugger
 
 FLASH_TABLE = Struct(
     "magic" / Const(0x31544653, Int32ul),  # "SFT1"
@@ -75,6 +76,7 @@ class FlashImage:
     source: str  # what a message calls it: the file given, or flash/<slot>.imagepackage
     data: bytes = field(repr=False)
     offset: int = 0  # from the flash base, set by layout_flash
+    flags: int = 0  # FLASH_FLAG_* for the kernel
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,11 @@ def layout_flash(images: Sequence[FlashImage], flash_size: int
     placed: list[FlashImage] = []
     at = _align(FLASH_TABLE.sizeof())
     for image in images:
-        placed.append(FlashImage(image.kind, image.source, image.data, at))
+        placed.append(FlashImage(image.kind, image.source, image.data, at, image.flags))
         at = _align(at + len(image.data))
     if at > flash_size:
         raise BootError(f"the images need {at} bytes of flash; it has {flash_size}")
-    entries = [{"kind": p.kind, "offset": p.offset, "size": len(p.data), "flags": 0}
+    entries = [{"kind": p.kind, "offset": p.offset, "size": len(p.data), "flags": p.flags}
                for p in placed]
     entries += [{"kind": 0, "offset": 0, "size": 0, "flags": 0}] * (
         FLASH_TABLE_MAX - len(entries))
@@ -113,11 +115,12 @@ def _align(n: int) -> int:
     return -(-n // FLASH_ALIGN) * FLASH_ALIGN
 
 
-def device_images(device: Device, os: OsSpec,
-                  sideloaded: Sequence[tuple[str, str]] = ()) -> list[FlashImage]:
+def device_images(device: Device, os: OsSpec, sideloaded: Sequence[tuple[str, str]] = (),
+                  debug_mode: Collection[str] = ()) -> list[FlashImage]:
     """What the device boots: its installed Security Monitor and kernel, or the board's
     when it has none installed; then its applications, the ``sideloaded`` ones first, in
-    that order (``(slot, file)`` pairs: messages name the file)."""
+    that order (``(slot, file)`` pairs: messages name the file). Apps in the slots named
+    by ``debug_mode`` start held for a debugger."""
     slots = device.slots()
     images = []
     for kind, slot, fallback in ((FLASH_SECURITY_MONITOR, "security-monitor",
@@ -131,7 +134,9 @@ def device_images(device: Device, os: OsSpec,
     names = dict(sideloaded)
     apps = list(names) + sorted(s for s in slots if s.startswith("app-") and s not in names)
     images += [FlashImage(FLASH_APPLICATION, names.get(s, f"flash/{s}.imagepackage"),
-                          read_file(slots[s], "image package")) for s in apps]
+                          read_file(slots[s], "image package"),
+                          flags=FLASH_FLAG_DEBUG_MODE if s in debug_mode else 0)
+               for s in apps]
     return images
 
 
@@ -335,14 +340,15 @@ class Assembly:
 
 def assemble(spec: BoardSpec, device: Device | None = None,
              sideloaded: Sequence[tuple[str, str]] | None = None, *,
-             fast_forward: bool = True) -> Assembly:
+             fast_forward: bool = True, debug_mode: Collection[str] = ()) -> Assembly:
     """The one way a machine is put together (the CLI, the testing API, ``build``).
 
     Without ``sideloaded`` the machine runs bare: firmware is loaded per core and any
     Pluton mailbox is served by ``device``'s Pluton (default: a temporary development
     device, made on first use). With ``sideloaded`` (``(slot, file)`` pairs, possibly
-    none) it boots ``device``'s verified chain, not yet powered on. ``fast_forward``: skip
-    busy-waits exactly (the default) or step through them.
+    none) it boots ``device``'s verified chain, not yet powered on; the apps in the slots
+    ``debug_mode`` names start held for a debugger. ``fast_forward``: skip busy-waits
+    exactly (the default) or step through them.
     """
     machine = Machine(spec, fast_forward=fast_forward)
     if sideloaded is None:
@@ -351,7 +357,8 @@ def assemble(spec: BoardSpec, device: Device | None = None,
         return Assembly(machine)
     owner = device if device is not None else Device.temporary()
     return Assembly(machine, BootChain(machine, owner,
-                                       device_images(owner, spec.os, sideloaded)))
+                                       device_images(owner, spec.os, sideloaded,
+                                                     debug_mode)))
 
 
 def build(spec: BoardSpec, device: Device, sideloaded: Sequence[tuple[str, str]] = ()

@@ -9,7 +9,7 @@ from .board import BoardSpec, CoreSpec
 from .bus import AddressMap, Mapping, MemoryBlock
 from .bus.bus import BusError
 from .clock import Clock
-from .cpu.core import Core, CoreState, DebugStop
+from .cpu.core import Core, CoreState
 from .devices import Device, DeviceContext, build_devices
 from .elf import ElfImage, read_elf
 from .errors import FirmwareError
@@ -282,13 +282,13 @@ class _CoreReset:
     def hold(self) -> None:
         self._core.reset()
         self._core.state = CoreState.HELD
+        self._core.debug_hold = False
 
     def release(self, entry: int, debug_halt: bool = False) -> None:
-        self._core.reset()
-        self._core.start_at(entry)
-        if debug_halt and self._core.state is CoreState.RUNNING:
-            pc = self._core.read_register("pc")
-            self._core.debug_stop = DebugStop("breakpoint", pc)
+        core = self._core
+        core.reset()
+        core.start_at(entry)
+        core.debug_hold = debug_halt and core.state is CoreState.RUNNING
 
     def map_window(self, base: int, memory: str | None, offset: int) -> None:
         amap = self._core.address_map

@@ -9,19 +9,8 @@ from pathlib import Path
 
 from .devices.drive import DriveRequest, parse_drive, schedule_drives
 from .devices.trace import DeviceTrace
-from .errors import SphereEmuError
 from .machine import Machine
 from .vcd import VcdWriter
-
-TRACE_CATEGORIES = ("pins",)
-
-
-def check_trace(categories: tuple[str, ...]) -> set[str]:
-    for category in categories:
-        if category not in TRACE_CATEGORIES:
-            raise SphereEmuError(f"--trace {category}: unknown (have: "
-                                 f"{', '.join(TRACE_CATEGORIES)})")
-    return set(categories)
 
 
 class PinIO:

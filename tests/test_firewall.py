@@ -4,8 +4,12 @@ claims them, and a high-level app's calls outside its manifest are refused by th
 before the firewall ever sees an access."""
 
 import json
+import re
+import subprocess
+import sys
+import time
 
-from conftest import BOARDS, PREBUILT
+from conftest import BOARDS, PREBUILT, ROOT, needs_gdb
 
 from sphere_emu.testing import EmulatedDevice
 
@@ -63,7 +67,12 @@ ESCAPES = [
     "read the Secure SRAM: BusFault, BFAR 0x803d0000",
     "read the firewall registers: BusFault, BFAR 0x30000000",
     "read its own GPIO block 3: allowed",
+    "DMA within its own SYSRAM: 16 words of its buffer changed",  # the control: DMA works
+    "DMA from the other core's comm buffers: 0 words of its buffer changed",
+    "DMA from the Secure SRAM: 0 words of its buffer changed",
+    "DMA into the Secure SRAM: 0 words of its buffer changed",
 ]
+DMA_MARK = (0x5EC0DEAD).to_bytes(4, "little")
 
 
 def run_good(*others: str) -> EmulatedDevice:
@@ -87,7 +96,10 @@ def test_each_escape_faults_only_the_offender_and_the_others_output_is_unchanged
     # The firewall's own refusals, each logged with the core and the address.
     denials = [(d.initiator, d.block, d.address, d.write)
                for d in device.machine.peripherals["firewall"].denials]
-    assert denials == [("io1", "isu0", 0x38070500, True), ("io1", "gpio0", 0x38010004, False)]
+    assert denials == [("io1", "isu0", 0x38070500, True), ("io1", "gpio0", 0x38010004, False),
+                       ("io1", "io1-comm-window", 0x803C0000, False)]  # its DMA channel
+    secure_sram = device.machine.cores["a7"].physical_map.read_memory(0x803D0000, 0x30000)
+    assert DMA_MARK not in secure_sram  # the DMA write went nowhere
     table = owners(device)
     assert table["isu0"] == {"io0": "rw"} and table["gpio3"] == {"io1": "rw"}
 
@@ -99,3 +111,52 @@ def test_a_second_app_claiming_an_owned_isu_is_refused_naming_both():
     assert "[kernel] starting eperm-hl" not in text
     assert owners(device)["isu0"] == {"io0": "rw"}
     assert owners(device)["gpio2"] == {}  # nothing of a refused app is claimed
+
+
+def test_trace_firewall_prints_each_denied_access_with_its_virtual_time(cli):
+    r = cli("run", str(RDB), str(PREBUILT / "fw-good-rt.imagepackage"),
+            str(PREBUILT / "fw-escape-rt.imagepackage"), "--timeout", "20ms",
+            "--trace", "firewall", "--expect", "fw-escape-rt: done")
+    assert r.returncode == 0, r.stdout + r.stderr
+    traced = re.findall(r"^\[\s+(\d+\.\d{6})\] (firewall: .*)$", r.stderr, re.M)
+    assert [line for _, line in traced] == [
+        "firewall: io1 write of isu0 at 0x38070500 denied",
+        "firewall: io1 read of gpio0 at 0x38010004 denied",
+        "firewall: io1 read of io1-comm-window at 0x803c0000 denied"]
+    times = [float(t) for t, _ in traced]
+    assert 0 < times[0] <= times[1] <= times[2] < 0.02  # virtual seconds, in order
+    r = cli("run", str(RDB), str(PREBUILT / "fw-good-rt.imagepackage"), "--timeout", "1ms",
+            "--trace", "nothing")
+    assert r.returncode == 2
+    assert r.stderr.strip() == "sphere-emu: error: --trace nothing: unknown (have: pins, firewall)"
+
+
+@needs_gdb
+def test_monitor_firewall_shows_the_ownership_table(tmp_path):
+    out = tmp_path / "out.log"
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sphere_emu", "run", str(RDB),
+             str(PREBUILT / "fw-good-rt.imagepackage"), str(PREBUILT / "fw-escape-rt.imagepackage"),
+             "--gdb", "io0=0"], cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+        try:
+            end = time.monotonic() + 30
+            while not (m := re.search(r"io0: listening on 127\.0\.0\.1:(\d+)", out.read_text())):
+                assert proc.poll() is None and time.monotonic() < end, out.read_text()
+                time.sleep(0.05)
+            while "fw-escape-rt: done" not in out.read_text():  # the machine runs on, then idles
+                assert proc.poll() is None and time.monotonic() < end, out.read_text()
+                time.sleep(0.05)
+            gdb = subprocess.run(
+                ["gdb-multiarch", "-q", "-nx", "-batch", str(PREBUILT / "fw-good-rt.elf"),
+                 "-ex", f"target remote 127.0.0.1:{m[1]}", "-ex", "monitor firewall",
+                 "-ex", "kill"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(10)
+    said = gdb.stdout + gdb.stderr  # GDB prints monitor output on stderr in batch mode
+    assert "firewall: firewall enforcing" in said, said
+    rows = {line.split()[0]: line for line in said.splitlines() if line.startswith("  ")}
+    assert rows["isu0"].endswith("io0 rw") and rows["gpio3"].endswith("io1 rw")
+    assert rows["gpio0"].endswith("secure only")

@@ -103,6 +103,9 @@ class AddressMap:
         # RAM mappings shown only in part (the firewall's shared-memory windows): base ->
         # the (start, end, writable) pieces mapped into the core.
         self._views: dict[int, list[tuple[int, int, bool]]] = {}
+        # Told of a bus master's access to a part of such a window the core is not shown
+        # (the firewall reports it like a refusal): (mapping, address, is_write).
+        self.on_hidden: Callable[[Mapping, int, bool], None] | None = None
 
     # -- building ----------------------------------------------------------------------
     def add(self, mapping: Mapping) -> Mapping:
@@ -286,7 +289,11 @@ class AddressMap:
         end = address + size
         while address < end:
             m = self.find(address)
-            if m is None or not self._master_visible(m, address, is_write):
+            if m is None:
+                return False
+            if not self._master_visible(m, address, is_write):
+                if self.on_hidden is not None and m.base in self._views:
+                    self.on_hidden(m, address, is_write)
                 return False
             refused = (self.refused_writes if is_write else self.refused_reads).get(m.base)
             if refused is not None:

@@ -9,6 +9,7 @@ import click
 from ..board import load_board
 from ..boot import BootChain, assemble
 from ..device import Device, DeviceError
+from ..devices.trace import format_stamp
 from ..elf import ElfImage, read_elf
 from ..errors import SphereEmuError
 from ..files import read_file, sniff
@@ -16,8 +17,10 @@ from ..gdb import parse_gdb_options, start_servers
 from ..hostio import HostIO, Route, parse_route
 from ..hostlog import HostLog
 from ..image.errors import ImageError
+from ..image.package import parse_package
 from ..machine import Machine
-from ..pinio import PinIO, check_trace
+from ..peripherals.firewall import Firewall
+from ..pinio import PinIO
 from ..runner import Outcome, Runner, RunReport
 from ..units import format_ns, parse_duration_ns
 
@@ -51,6 +54,10 @@ from ..units import format_ns, parse_duration_ns
                    "a free one). See docs/gdb.md.")
 @click.option("--gdb-wait", is_flag=True,
               help="Hold the machine at reset until a debugger attaches (implies --gdb).")
+@click.option("--debug-mode", "debug_apps", multiple=True, metavar="APP",
+              help="Start this app in debug mode: held before its first instruction until a "
+                   "debugger attached to its core continues it (APP: one of the image "
+                   "packages given, by file, component ID or name; implies --gdb).")
 @click.option("--device", "device_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Boot this persistent device (sphere-emu device create); image packages "
                    "given are sideloaded into its flash. Default: a fresh temporary "
@@ -58,7 +65,8 @@ from ..units import format_ns, parse_duration_ns
 @click.option("--vcd", type=click.Path(dir_okay=False), metavar="PATH",
               help="Write a VCD of the pins and board devices (virtual ns; GTKWave).")
 @click.option("--trace", "trace", multiple=True, metavar="WHAT",
-              help="Trace on stderr: 'pins' = one line per board-device state change.")
+              help="Trace on stderr: 'pins' = one line per board-device state change, "
+                   "'firewall' = one line per access a firewall denied (repeat for both).")
 @click.option("--drive", "drives", multiple=True, metavar="TARGET=VALUE@TIME",
               help="Drive a device or pin at a virtual time, e.g. button-a=pressed@1.5s, "
                    "GPIO12=0@2s (repeat).")
@@ -66,7 +74,8 @@ from ..units import format_ns, parse_duration_ns
               help="Run busy-waits on a timer counter instruction by instruction instead of "
                    "skipping them exactly (same output and virtual times; slower).")
 def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, quiet,
-            uart_prefix, gdb, gdb_wait, device_dir, vcd, trace, drives, no_fast_forward) -> None:
+            uart_prefix, gdb, gdb_wait, debug_apps, device_dir, vcd, trace, drives,
+            no_fast_forward) -> None:
     """Boot BOARD's signed OS with the app image packages in FILES, or run ELF FILES
     bare-metal on the cores named with --core.
 
@@ -83,14 +92,19 @@ def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, 
     # Without --core every file is an app package to sideload: read (bounded) and sniffed
     # first, so an ELF given by mistake is named as one.
     packages = [] if cores else [(path, _read_package(path)) for path in files]
+    if debug_apps and cores:
+        raise SphereEmuError("--debug-mode starts an app of an image package; a bare ELF "
+                             "on --core can be held with --gdb-wait instead")
+    debugged = {_debug_target(app, packages) for app in debug_apps}
     options = _RunOptions(
         timeout_ns=_limit("--timeout", timeout),
         wall_timeout_ns=_limit("--wall-timeout", wall_timeout), uart_prefix=uart_prefix,
         routes={r.port: r for r in map(parse_route, uarts)},
-        gdb_ports=parse_gdb_options(gdb or ("",), spec.cores) if gdb or gdb_wait else {},
+        gdb_ports=(parse_gdb_options(gdb or ("",), spec.cores) if gdb or gdb_wait or debug_apps
+                   else {}),
         gdb_wait=gdb_wait, expect=_patterns("--expect", expect),
         fail_on=_patterns("--fail-on", fail_on), quiet=quiet, vcd=vcd,
-        trace=check_trace(trace), drives=drives)
+        trace=_check_trace(trace), drives=drives)
     if cores:
         elfs = [(name, read_elf(path)) for name, path in _assign_files(cores, files, spec.cores)]
         # Only now: bad input is refused before the machine's big allocations.
@@ -100,7 +114,8 @@ def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, 
         return
     with (Device.open(device_dir) if device_dir else Device.temporary()) as device:
         slots = [(_sideload(device, path, data), path) for path, data in packages]
-        booted = assemble(spec, device, slots, fast_forward=not no_fast_forward)
+        booted = assemble(spec, device, slots, fast_forward=not no_fast_forward,
+                          debug_mode={slot for slot, path in slots if path in debugged})
         _run(booted.machine, booted.chain, {}, options)
 
 
@@ -118,6 +133,17 @@ class _RunOptions:
     vcd: str | None = None
     trace: set[str] = frozenset()
     drives: tuple[str, ...] = ()
+
+
+TRACE_CATEGORIES = ("pins", "firewall")
+
+
+def _check_trace(categories: tuple[str, ...]) -> set[str]:
+    for category in categories:
+        if category not in TRACE_CATEGORIES:
+            raise SphereEmuError(f"--trace {category}: unknown (have: "
+                                 f"{', '.join(TRACE_CATEGORIES)})")
+    return set(categories)
 
 
 def _limit(option: str, text: str | None) -> int | None:
@@ -147,6 +173,25 @@ def _read_package(path: str) -> bytes:
     return data
 
 
+def _debug_target(app: str, packages: list[tuple[str, bytes]]) -> str:
+    """The package file ``--debug-mode APP`` means: the file itself, or the package whose
+    component ID or name (its metadata's, as the device knows it) is APP."""
+    for path, _data in packages:
+        if app == path:
+            return path
+    for path, data in packages:
+        try:
+            package = parse_package(data)
+        except ImageError:
+            continue  # refused at boot, by the stage whose job it is
+        identity, debug = package.identity, package.debug
+        if (identity is not None and app.lower() == str(identity.component_id)) or (
+                debug is not None and app == debug.name):
+            return path
+    raise SphereEmuError(f"--debug-mode {app}: not one of the image packages given (name a "
+                         "file, a component ID or an app name)")
+
+
 def _sideload(device: Device, path: str, data: bytes) -> str:
     """Put an app package into the device's flash. The boot chain verifies it, not this:
     a package the device would refuse is refused at boot, by the stage whose job it is.
@@ -169,6 +214,11 @@ def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
                                  f"{', '.join(sorted(machine.serial.ports))})")
     pins = PinIO(machine, vcd=options.vcd, trace=options.trace, drives=options.drives,
                  emit=lambda line: click.echo(line, err=True))
+    if "firewall" in options.trace:
+        for block in machine.peripherals.values():
+            if isinstance(block, Firewall):
+                block.on_denied.append(lambda denial: click.echo(
+                    f"{format_stamp(denial.time_ns)} {denial}", err=True))
     # Several bare-metal cores: their consoles share stdout, so say whose line each is.
     prefix = options.uart_prefix if options.uart_prefix is not None else len(images) > 1
     host = HostIO(notify=lambda message: click.echo(message, err=True), stdout_prefix=prefix)

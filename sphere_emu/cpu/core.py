@@ -51,6 +51,9 @@ class Core(ABC):
         self.state = CoreState.RUNNING
         self.halt_reason: str | None = None
         self.debug_stop: DebugStop | None = None
+        # Released in debug mode: stays before its first instruction until a debugger
+        # attached to it resumes it (the GDB hub clears this); the other cores run on.
+        self.debug_hold = False
         self.instructions_retired = 0  # slices granted and used; the basis of virtual time
         # Told when the core locks up (its reset block's status; the machine wires it).
         self.lockup_listeners: list[Callable[[Lockup], None]] = []
@@ -117,7 +120,8 @@ class Core(ABC):
 
     @property
     def runnable(self) -> bool:
-        return self.state is CoreState.RUNNING and self.debug_stop is None
+        return self.state is CoreState.RUNNING and self.debug_stop is None and \
+            not self.debug_hold
 
     def halt(self, reason: str) -> None:
         self.state = CoreState.HALTED

@@ -14,7 +14,7 @@ paused"). The machine runs again once every attached client has resumed its core
 import select
 from collections.abc import Iterable
 
-from ..cpu.core import Core, CoreState
+from ..cpu.core import Core, CoreState, DebugStop
 from ..scheduler import RunResult, Scheduler
 from .server import GdbServer
 from .stops import SIGNONE, StopEvent
@@ -54,7 +54,7 @@ class GdbHub:
         if not self._machine_running:
             return  # a step is letting time pass: its server is mid-packet, do not re-enter
         self._service(0.0)
-        if self._paused() and self.scheduler is not None:
+        if (self._paused() or self._debug_held()) and self.scheduler is not None:
             self.scheduler.request_stop()
 
     def hold(self) -> bool:
@@ -82,11 +82,19 @@ class GdbHub:
             server.finish(exit_code)
 
     # -- stops ---------------------------------------------------------------------------
+    def _debug_held(self) -> bool:
+        return any(s.attached and s.target.core.debug_hold for s in self.servers)
+
     def _collect_stops(self) -> None:
         served = set()
         for server in self.servers:
             core = server.target.core
             served.add(id(core))
+            if core.debug_hold and server.attached:
+                # Debug mode: the core waited before its first instruction for a debugger.
+                # Now it has one, it stops there as at a breakpoint and runs when resumed.
+                core.debug_hold = False
+                core.debug_stop = DebugStop("breakpoint")
             event = server.target.take_stop()
             if core.state is not CoreState.HALTED:
                 server.halt_reported = False

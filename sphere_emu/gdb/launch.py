@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable, Mapping
 from ..elf import ElfImage
 from ..errors import SphereEmuError
 from ..machine import Machine
+from ..peripherals.firewall import Firewall
 from .hub import GdbHub, default_ports
 from .server import DEFAULT_HOST, GdbServer
 from .target import Target
@@ -38,6 +39,14 @@ def parse_gdb_options(values: Iterable[str], core_names: Iterable[str]) -> dict[
     return ports
 
 
+def firewall_table(machine: Machine) -> Callable[[], str] | None:
+    """Every firewall's ownership table, for ``monitor firewall``; None if there is none."""
+    firewalls = [b for b in machine.peripherals.values() if isinstance(b, Firewall)]
+    if not firewalls:
+        return None
+    return lambda: "".join(f"{fw.name}: {fw.describe()}\n" for fw in firewalls)
+
+
 def start_servers(machine: Machine, images: Mapping[str, ElfImage],
                   ports: Mapping[str, int], *, wait_for_attach: bool = False,
                   host: str = DEFAULT_HOST,
@@ -47,7 +56,7 @@ def start_servers(machine: Machine, images: Mapping[str, ElfImage],
     try:
         for name, port in ports.items():
             try:
-                target = Target(machine.cores[name], images.get(name))
+                target = Target(machine.cores[name], images.get(name), firewall_table(machine))
             except UnsupportedCore as err:
                 notify(f"{name}: no GDB server: {err}")
                 continue

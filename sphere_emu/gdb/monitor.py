@@ -33,6 +33,9 @@ class Monitor:
             "fault": (self._fault, "show the fault status registers and why the core halted"),
             "status": (self._status, "show the core's state, PC and the virtual time"),
         }
+        if self.target.firewall_table is not None:
+            self._commands["firewall"] = (self._firewall, "show who owns each peripheral "
+                                          "block and shared memory range (the firewall)")
 
     def run(self, line: str) -> str:
         words = line.split()
@@ -59,6 +62,10 @@ class Monitor:
 
     def _halt(self, _args: list[str]) -> str:
         return f"{self.target.name}: halted at pc {self.target.pc:#010x}\n"
+
+    def _firewall(self, _args: list[str]) -> str:
+        assert self.target.firewall_table is not None
+        return self.target.firewall_table()
 
     def _status(self, _args: list[str]) -> str:
         core = self.target.core

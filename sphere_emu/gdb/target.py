@@ -5,6 +5,7 @@ guest never sees a patched instruction or a changed byte it did not write. Error
 ``TargetError`` with the errno GDB shows (``E0e`` bad address, ``E16`` bad argument).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..bus.bus import BusError
@@ -41,6 +42,8 @@ class Watchpoint:
 class Target:
     core: Core
     image: ElfImage | None = None  # reloaded by ``monitor reset``
+    # The machine's firewall ownership table as text (``monitor firewall``), if it has one.
+    firewall_table: Callable[[], str] | None = None
     layout: RegisterLayout = field(init=False)
     _breaks: dict[int, set[str]] = field(default_factory=dict, init=False)  # addr -> {sw, hw}
     _watches: list[Watchpoint] = field(default_factory=list, init=False)
@@ -210,6 +213,7 @@ class Target:
         """Retire one instruction and say how that went."""
         core = self.core
         core.debug_stop = None
+        core.debug_hold = False
         halted = self.halt_stop()
         if halted is not None:
             return halted

@@ -114,6 +114,7 @@ class Firewall(Peripheral):
         """Sit in ``address_map`` (a non-secure view of ``initiator``, one of INITIATORS)."""
         g = _Guarded(initiator, 2 * INITIATORS.index(initiator), address_map, now_ns, windows)
         self._guarded.append(g)
+        address_map.on_hidden = lambda m, address, write: self._deny(g, m.name, address, write)
         self._program(g)
 
     @property

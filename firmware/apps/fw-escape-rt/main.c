@@ -3,13 +3,22 @@
    something this core does not own and must end in a precise BusFault with BFAR naming the
    address. The BusFault handler records the fault and steps over the 32-bit faulting
    instruction, so one run shows every attempt; the control access to its own block must
-   pass. */
+   pass. Then the DMA engine, which acts for the core that programmed it: aimed at the
+   Secure SRAM it moves nothing, either way, while a copy inside this core's SYSRAM (the
+   control) works. */
 #include "armv7m.h"
 #include "mt3620.h"
+#include "mt3620-serial.h"
 #include "rtprint.h"
 
 #define SHCSR_BUSFAULTENA (1u << 17)
 #define CFSR_BUS_MASK     0x0000FF00u
+#define SECURE_SRAM       0x803D0000u
+#define DMA_WORDS         16u
+#define DMA_MARK          0x5EC0DEADu   /* tests/test_firewall.py looks for it */
+#define DMA_FILL          0x0BADF00Du
+#define BUF_A             ((volatile uint32_t *)(SYSRAM_BASE + 0x100))
+#define BUF_B             ((volatile uint32_t *)(SYSRAM_BASE + 0x200))
 
 extern const uintptr_t ExceptionVectorTable[];
 
@@ -57,6 +66,33 @@ static void attempt(const char *what, uint32_t address, int write)
     }
 }
 
+/* Copy DMA_WORDS words with the memory-to-memory channel and wait until it is done. */
+static void dma_copy(uint32_t src, uint32_t dst)
+{
+    DMA_CH_EN_SET |= 1u << DMA_CH_M2M;
+    DMA_START(DMA_CH_M2M) = 0;
+    DMA_CON(DMA_CH_M2M) = DMA_CON_SIZE(2) | DMA_CON_SINC | DMA_CON_DINC;
+    DMA_SRC(DMA_CH_M2M) = src;
+    DMA_DST(DMA_CH_M2M) = dst;
+    DMA_COUNT(DMA_CH_M2M) = DMA_WORDS;
+    DMA_START(DMA_CH_M2M) = DMA_STR;
+    while ((DMA_GLBSTA0 >> (2 * DMA_CH_M2M)) & 1u) { }
+}
+
+/* BUF_A holds the mark, BUF_B a filler; one copy, then how many BUF_B words changed. */
+static void dma_attempt(const char *what, uint32_t src, uint32_t dst)
+{
+    for (uint32_t i = 0; i < DMA_WORDS; i++) { BUF_A[i] = DMA_MARK; BUF_B[i] = DMA_FILL; }
+    dma_copy(src, dst);
+    uint32_t changed = 0;
+    for (uint32_t i = 0; i < DMA_WORDS; i++) changed += BUF_B[i] != DMA_FILL;
+    print("fw-escape-rt: ");
+    print(what);
+    print(": ");
+    print_u32(changed);
+    print(" words of its buffer changed\n");
+}
+
 _Noreturn void RTCoreMain(void)
 {
     SCB_VTOR = (uint32_t)ExceptionVectorTable;
@@ -69,6 +105,10 @@ _Noreturn void RTCoreMain(void)
     attempt("read the Secure SRAM", 0x803D0000u, 0);
     attempt("read the firewall registers", 0x30000000u, 0);
     attempt("read its own GPIO block 3", 0x38040004u, 0);
+    dma_attempt("DMA within its own SYSRAM", (uint32_t)BUF_A, (uint32_t)BUF_B);
+    dma_attempt("DMA from the other core's comm buffers", 0x803C0000u, (uint32_t)BUF_B);
+    dma_attempt("DMA from the Secure SRAM", SECURE_SRAM, (uint32_t)BUF_B);
+    dma_attempt("DMA into the Secure SRAM", (uint32_t)BUF_A, SECURE_SRAM);
     print("fw-escape-rt: done\n");
     for (;;) wfi();
 }
