@@ -16,6 +16,7 @@
 #include "kernel.h"
 #include "sm_abi.h"
 #include "stdio.h"
+#include "string.h"
 
 #define RESTART_FIRST_NS 10000000ull        /* 10 ms */
 #define RESTART_MAX_NS   10000000000ull     /* 10 s */
@@ -83,7 +84,7 @@ static void describe(const struct sm_rt_event *e, char *out, size_t cap)
     const char *last = 0;
     out[0] = 0;
     for (size_t i = 0; i < sizeof causes / sizeof causes[0] && n < cap; i++) {
-        if (!(e->cfsr & causes[i].bit) || causes[i].cls == last) continue;
+        if (!(e->cfsr & causes[i].bit) || (last && strcmp(causes[i].cls, last) == 0)) continue;
         last = causes[i].cls;
         n += (size_t)snprintf(out + n, cap - n, "%s%s (%s", n ? ", " : "", last, causes[i].cause);
         if (causes[i].bit == (1u << 9) && e->fault_address && n < cap)
@@ -124,8 +125,12 @@ uint64_t rtapps_service(void)
 {
     if (busy || (!rt_apps[0] && !rt_apps[1])) return NEVER;
     busy = 1;
-    uint32_t id = GICC_IAR & 0x3FFu;
-    if (id != GIC_SPURIOUS) GICC_EOIR = id;   /* anything else pending stays so (level) */
+    /* Acknowledged only when it is pending: SGI 8 at priority 0x80 then comes first. */
+    uint32_t id = GIC_SPURIOUS;
+    if (GICD_ISPENDR(0) & (1u << SM_SGI_RT_EVENT)) {
+        id = GICC_IAR & 0x3FFu;
+        if (id != GIC_SPURIOUS) GICC_EOIR = id;
+    }
     if (id == SM_SGI_RT_EVENT) {
         for (int core = 0; core < 2; core++) {
             struct sm_rt_event e;
