@@ -67,7 +67,7 @@ def test_device_wired_to_a_missing_pin_is_one_line_and_nonzero(cli, tmp_path):
 def test_unknown_trace_category_is_one_line(cli):
     r = cli("run", RDB, "--core", APP, "--timeout", "1ms", "--trace", "everything")
     assert r.returncode == 2 and r.stderr == "sphere-emu: error: --trace everything: unknown " \
-                                             "(have: pins)\n"
+                                             "(have: pins, firewall)\n"
 
 
 def test_board_show_lists_devices_and_pins(cli):
