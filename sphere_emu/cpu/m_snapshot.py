@@ -20,7 +20,8 @@ NVIC_STATE = ("pending", "active", "irq_enabled", "fault_enabled", "priority", "
 SYSTICK_STATE = ("enabled", "tickint", "reload", "_anchor_ns", "_base_tick", "_base_value",
                  "_flag_since", "_flag_latched", "_event")
 _RUN_STATE = ("instructions_retired", "halt_reason", "_boot_vector_table", "_unmask_stop",
-              "_step_next", "_run_count", "_slice_given_up", "_reset_requested")
+              "_step_next", "_run_count", "_slice_given_up", "_reset_requested",
+              "_taken_fault_pc", "debug_hold")
 _CUT = ("armed", "pc", "record")
 _MODE = ("xpsr", "control")
 _STACKS = ("msp", "psp", "primask", "basepri", "faultmask")
