@@ -50,6 +50,7 @@ def test_three_core_ring_restored_into_a_fresh_machine_finishes_identically(unin
     restored = three_core_machine()
     restored.restore(snap)
     assert restored.clock.now_ns == MID_RING_NS
+    assert restored.snapshot() == snap  # nothing lost or changed on the way in
     for name, core in original.cores.items():  # privileged and banked registers included
         again = restored.cores[name]
         assert again.state is core.state
@@ -120,6 +121,7 @@ def test_booted_chain_with_an_rt_app_restored_into_a_fresh_chain_ticks_on_identi
 
     fresh = boot.build(spec, device, sideloaded)  # built, never powered on
     fresh.restore(snap)
+    assert fresh.snapshot() == snap
     assert [(p.stage, p.step) for p in fresh.progress] == \
         [(p.stage, p.step) for p in original.progress]
     assert tick_on(fresh) == tick_on(original)
