@@ -60,6 +60,8 @@ int32_t wait_until(int32_t (*fn)(void *ctx), void *ctx, uint64_t deadline)
 {
     for (;;) {
         wake_at = deadline;
+        mgmt_poll();                               /* "app stop" arrives while apps wait */
+        proc_check_stop();
         int32_t r = fn(ctx);
         if (r != 0) return r;
         if (signal_pending()) return -EINTR;

@@ -100,6 +100,14 @@ int32_t sys_rt_sigpending(uint32_t set, uint32_t size);
 int32_t sys_rt_sigreturn(struct frame *f, int rt);
 void signals_deliver(struct frame *f);
 int signal_pending(void);
+/* Stopping the app as the application manager does: SIGTERM, then SIGKILL if it has not
+   exited APP_STOP_GRACE_NS later (the real OS gives two seconds). */
+#define APP_STOP_GRACE_NS 2000000000ull
+void proc_stop(void);
+void proc_check_stop(void);                        /* from every wait: the grace deadline */
+
+/* mgmt.c: requests to the application manager, as lines on the console's receive side. */
+void mgmt_poll(void);
 
 /* syscall.c */
 void syscall_dispatch(struct frame *f);

@@ -11,6 +11,7 @@ struct sigaction_k { uint32_t handler, flags, restorer; uint64_t mask; };
 static struct app *current;
 static struct sigaction_k actions[NSIG + 1];
 static uint64_t blocked, pending;
+static uint64_t stop_deadline;                     /* 0: no stop asked for */
 
 /* The frame pushed on the app's stack for a handler: siginfo, then a ucontext laid out as
    Linux's for 32-bit ARM (uc_mcontext is struct sigcontext; uc_sigmask the 64-bit mask). */
@@ -55,6 +56,7 @@ void user_run(struct app *app)
     mm_set_brk_start(img.brk);
     memset(actions, 0, sizeof actions);
     blocked = pending = 0;
+    stop_deadline = 0;
     files_reset();
     char argv0[320];
     snprintf(argv0, sizeof argv0, "/mnt/apps/%s%s", app->m.component_id, app->m.entry_point);
@@ -143,6 +145,31 @@ int32_t sys_rt_sigpending(uint32_t set, uint32_t size)
 }
 
 int signal_pending(void) { return (pending & ~blocked) != 0; }
+
+void proc_stop(void)
+{
+    if (!current) {
+        kprintf("[kernel] app stop: no high-level app is running\n");
+        return;
+    }
+    if (stop_deadline) return;                     /* asked already: the deadline stands */
+    stop_deadline = time_ns() + APP_STOP_GRACE_NS;
+    kprintf("[kernel] stopping %s: SIGTERM (SIGKILL if still running in %u ms)\n", proc_name(),
+            (unsigned)(APP_STOP_GRACE_NS / 1000000u));
+    pending |= BIT(SIGTERM);
+}
+
+void proc_check_stop(void)
+{
+    if (!stop_deadline) return;
+    if (time_ns() < stop_deadline) {
+        wait_hint(stop_deadline);
+        return;
+    }
+    kprintf("[kernel] app %s did not exit within %u ms of SIGTERM\n", proc_name(),
+            (unsigned)(APP_STOP_GRACE_NS / 1000000u));
+    killed(SIGKILL);
+}
 
 static int ignored_by_default(uint32_t sig)
 {
