@@ -101,7 +101,8 @@ def test_hl_sample_boots_and_blinks_its_led_on_the_event_loop_timer(hl_sample_pa
     for _ in range(2):
         dev.wait_for_device("led1-red", False, timeout="150ms")
         on.append(dev.wait_for_device("led1-red", True, timeout="150ms"))
-    assert [b - a for a, b in zip(on, on[1:], strict=False)] == [200_000_000, 200_000_000]
+    # Two timer periods apart, give or take the kernel's wake-up path (a few timer ticks).
+    assert all(abs(b - a - 200_000_000) < 1_000 for a, b in zip(on, on[1:], strict=False)), on
     assert dev.pin("GPIO8").level == 0  # lit: the RDB's LEDs are active low
     dev.press("button-a")
     dev.wait_for_line(r"button pressed at tick \d+", timeout="150ms")
