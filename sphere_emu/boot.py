@@ -340,7 +340,8 @@ class Assembly:
 
 def assemble(spec: BoardSpec, device: Device | None = None,
              sideloaded: Sequence[tuple[str, str]] | None = None, *,
-             fast_forward: bool = True, debug_mode: Collection[str] = ()) -> Assembly:
+             fast_forward: bool = True, debug_mode: Collection[str] = (),
+             fast: bool = False) -> Assembly:
     """The one way a machine is put together (the CLI, the testing API, ``build``).
 
     Without ``sideloaded`` the machine runs bare: firmware is loaded per core and any
@@ -348,9 +349,10 @@ def assemble(spec: BoardSpec, device: Device | None = None,
     device, made on first use). With ``sideloaded`` (``(slot, file)`` pairs, possibly
     none) it boots ``device``'s verified chain, not yet powered on; the apps in the slots
     ``debug_mode`` names start held for a debugger. ``fast_forward``: skip busy-waits
-    exactly (the default) or step through them.
+    exactly (the default) or step through them. ``fast``: count IO-core instructions per
+    block (``--fast``, docs/performance.md).
     """
-    machine = Machine(spec, fast_forward=fast_forward)
+    machine = Machine(spec, fast_forward=fast_forward, fast=fast)
     if sideloaded is None:
         attach_pluton(machine, Pluton(device, machine.system_memory) if device is not None
                       else _TemporaryPluton(machine))

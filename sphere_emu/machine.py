@@ -12,6 +12,7 @@ from .clock import Clock
 from .cpu.core import Core, CoreState
 from .devices import Device, DeviceContext, build_devices
 from .elf import ElfImage, read_elf
+from .engine.native import choose as choose_counter
 from .errors import FirmwareError
 from .peripherals import PERIPHERAL_TYPES
 from .peripherals.firewall import Firewall
@@ -40,7 +41,12 @@ def core_class(type_name: str) -> type[Core]:
 
 class Machine:
     def __init__(self, board: BoardSpec, *, quantum_ns: int = Scheduler.DEFAULT_QUANTUM_NS,
-                 fast_forward: bool = True):
+                 fast_forward: bool = True, native_counter: bool | Path = True,
+                 fast: bool = False):
+        """``fast``: the IO cores count instructions per block with the native library
+        (``--fast``, docs/performance.md) found by ``native_counter`` (True: the one built
+        at install, a Path: that file, False: none); without a library the run stays exact.
+        ``counter_choice`` says whether the library is there, ``fast`` whether it is used."""
         self.board = board
         self.clock = Clock()
         self.serial = SerialHub(self.clock)
@@ -63,6 +69,11 @@ class Machine:
         for cspec in board.cores.values():
             self.cores[cspec.name] = self._build_core(cspec)
             self.cores[cspec.name].set_fast_forward(fast_forward)  # exact busy-wait skipping
+        library, self.counter_choice = choose_counter(native_counter)
+        self.fast = fast and library is not None
+        if self.fast:
+            for core in self.cores.values():
+                core.use_native_counter(library)
         for cspec in board.cores.values():
             if cspec.reset_by is not None:
                 block, line = cspec.reset_by

@@ -94,3 +94,13 @@ def test_the_installed_kit_has_the_high_level_toolchain_definitions_and_sysroot(
                  "HardwareDefinitions/inc/hw/mt3620.h", "Sysroots/emu/usr/lib/libapplibs.a",
                  "Sysroots/emu/usr/lib/libgcc_s.a", "Sysroots/emu/usr/include/applibs/gpio.h"):
         assert os.path.isfile(os.path.join(kit, name)), name
+
+
+@pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None,
+                    reason="no C compiler: the wheel has no native counter to find")
+def test_the_wheel_builds_and_finds_the_native_counter(installed):
+    run, _elsewhere, venv, _where = installed
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    assert "instruction counter: native block counter" in result.stdout, result.stdout
+    assert str(venv) in result.stdout  # the library installed with the wheel

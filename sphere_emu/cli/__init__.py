@@ -2,6 +2,7 @@
 
 import contextlib
 import importlib
+import importlib.metadata
 import logging
 import os
 import sys
@@ -37,8 +38,22 @@ class _Main(click.Group):
             sys.exit(err.exit_code)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """The version, then which instruction counter ``--fast`` can use (loaded only here:
+    the library is not touched by commands that do not run cores)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from ..engine.native import choose as choose_counter
+
+    _, choice = choose_counter()
+    click.echo(f"sphere-emu, version {importlib.metadata.version('sphere-emu')}")
+    click.echo(f"instruction counter: {choice.describe()}")
+    ctx.exit()
+
+
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="sphere-emu")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_version, help="Show the version and the instruction counter.")
 def main() -> None:
     """Emulate an Azure Sphere MT3620: boot, run and debug its cores."""
 

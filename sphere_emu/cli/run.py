@@ -73,9 +73,13 @@ from ..units import format_ns, parse_duration_ns
 @click.option("--no-fast-forward", "no_fast_forward", is_flag=True,
               help="Run busy-waits on a timer counter instruction by instruction instead of "
                    "skipping them exactly (same output and virtual times; slower).")
+@click.option("--fast", is_flag=True,
+              help="Count IO-core instructions per translated block with the native counter "
+                   "(faster; repeatable run to run but not the exact mode's timing: see "
+                   "docs/performance.md). Without the native library the run stays exact.")
 def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, quiet,
             uart_prefix, gdb, gdb_wait, debug_apps, device_dir, vcd, trace, drives,
-            no_fast_forward) -> None:
+            no_fast_forward, fast) -> None:
     """Boot BOARD's signed OS with the app image packages in FILES, or run ELF FILES
     bare-metal on the cores named with --core.
 
@@ -108,15 +112,24 @@ def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, 
     if cores:
         elfs = [(name, read_elf(path)) for name, path in _assign_files(cores, files, spec.cores)]
         # Only now: bad input is refused before the machine's big allocations.
-        machine = assemble(spec, fast_forward=not no_fast_forward).machine
+        machine = assemble(spec, fast_forward=not no_fast_forward, fast=fast).machine
+        _say_if_not_fast(machine, fast)
         images = {name: machine.load_elf(name, elf) for name, elf in elfs}
         _run(machine, None, images, options)
         return
     with (Device.open(device_dir) if device_dir else Device.temporary()) as device:
         slots = [(_sideload(device, path, data), path) for path, data in packages]
         booted = assemble(spec, device, slots, fast_forward=not no_fast_forward,
-                          debug_mode={slot for slot, path in slots if path in debugged})
+                          debug_mode={slot for slot, path in slots if path in debugged},
+                          fast=fast)
+        _say_if_not_fast(booted.machine, fast)
         _run(booted.machine, booted.chain, {}, options)
+
+
+def _say_if_not_fast(machine: Machine, fast: bool) -> None:
+    if fast and not machine.fast:
+        click.echo(f"sphere-emu: --fast: running exact ({machine.counter_choice.detail})",
+                   err=True)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..bus import AddressMap
 from ..clock import Clock
+from ..engine.native import NativeLibrary
 from ..irq import InterruptController
 from ..reset import Lockup
 from ..snapshot import SnapshotError
@@ -112,6 +113,11 @@ class Core(ABC):
     def restore(self, state: dict[str, Any]) -> None:
         """Back to a ``snapshot`` (of this core or of the same core of another machine)."""
         raise SnapshotError(f"{self.name}: this core model cannot be restored")
+
+    def use_native_counter(self, library: NativeLibrary) -> bool:
+        """Run fast: count retired instructions per block with the native library
+        (``engine/native``); False if this core model keeps Unicorn's own counting."""
+        return False
 
     @abstractmethod
     def stop_soon(self) -> None:

@@ -49,6 +49,7 @@ from ..engine import (
     end_runs_by_count,
 )
 from ..engine.busywait import BusyWaits
+from ..engine.native import NativeCounter, NativeLibrary
 from ..engine.tlb import IdentityTlb, unmapped_ranges
 from ..peripherals.registers import BusAccess, PeripheralContext
 from ..reset import Lockup
@@ -138,7 +139,8 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
         uc = self.uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS)
         uc.ctl_set_cpu_model(A.UC_CPU_ARM_CORTEX_M4)
         self.engine = Engine(self, spec.frequency_hz, clock)
-        self._counter = RetiredCounter(uc)
+        self._counter: RetiredCounter | NativeCounter = RetiredCounter(uc)
+        self._native: NativeCounter | None = None  # the --fast mode's block counter
         end_runs_by_count(uc)
         self.nvic = Nvic(spec.irqs, spec.priority_bits)
         self.nvic.on_change = self._exception_state_changed
@@ -198,9 +200,24 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
     def address_map(self) -> AddressMap:
         return self._map
 
+    def use_native_counter(self, library: NativeLibrary) -> bool:
+        """The ``--fast`` mode: count instructions per block in C (``engine/native``)
+        instead of Unicorn's per-instruction count. Register accesses then see their
+        block's start as the PC: a busy-wait is still skipped when its load starts the
+        block (the usual ``ldr; cmp; b`` shape; others never qualify), and the PC of a cut
+        or refused access is taken from where the run stopped."""
+        self._native = NativeCounter(self.uc, library)
+        self._counter = self._native
+        self.uc.ctl_flush_tb()  # blocks translated so far lack the block hook
+        return True
+
+    def set_fast_forward(self, enabled: bool) -> None:
+        self._busywaits.enabled = enabled
+
     def _clear_run_state(self) -> None:
         self.engine.cut.cancel()
         self._taken_fault_pc: int | None = None  # the last fault taken (for lockup reports)
+        self._counter.clear()  # a reset or a restore may follow new code
         self._bus_error: tuple[int, int] | None = None  # data address, pc of the access
         self._fault_address: int | None = None  # from Unicorn's invalid-memory hook
         self._unmask_stop = False  # stopped before an unmasking instruction: run it alone
@@ -328,6 +345,8 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
                                             count)
         finally:
             self._step_over = None
+        if self._native is not None:
+            self._exact_access_pc()
         counted = started is not None
         if started is None:
             started = count  # without the counter an early stop costs the run
@@ -354,6 +373,16 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
             self._step_next = True
         elif counted and started <= count:
             self._stopped_early()
+
+    def _exact_access_pc(self) -> None:
+        """Block counting (``--fast``): an access saw its block's start as the PC; the
+        instruction that made it is where the run stopped (Unicorn restores the PC)."""
+        if self.engine.cut.pending or self._bus_error is not None:
+            pc = self._pc.read()
+            if self.engine.cut.pending:
+                self.engine.cut.pc = pc
+            if self._bus_error is not None:
+                self._bus_error = (self._bus_error[0], pc)
 
     def _stopped_early(self) -> None:
         """The run ended with nothing recorded and count to spare: Unicorn halted on WFI."""
@@ -391,9 +420,6 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
         if register is None:
             register = self._registers[reg] = Register(self.uc, reg)
         return register
-
-    def set_fast_forward(self, enabled: bool) -> None:
-        self._busywaits.enabled = enabled
 
     def _decode(self, begin: int, end: int) -> list[Any] | None:
         """Instructions in [begin, end) with operand details (for busy-wait loops)."""
@@ -591,6 +617,8 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
 
     # -- Unicorn hooks -------------------------------------------------------------------
     def _on_intr(self, uc: Uc, intno: int, _data: object) -> None:
+        if self._native is not None:
+            self._native.exception_at(self._pc.read())
         if intno == _INTR_EXC_RETURN:
             self._exception_return(self._state())
         elif intno == _INTR_SVC:

@@ -1,10 +1,10 @@
 """The counted-run engine every CPU model runs on (see ``run.py``)."""
 
-from .counter import RetiredCounter
+from .counter import UNTIL_NEVER, RetiredCounter
 from .cut import AccessCut
 from .debug import DebugHooks
 from .regs import Register, RegisterGroup
-from .run import NS_PER_S, UNTIL_NEVER, CpuModel, Engine, end_runs_by_count
+from .run import NS_PER_S, CpuModel, Engine, end_runs_by_count
 
 __all__ = ["NS_PER_S", "UNTIL_NEVER", "AccessCut", "CpuModel", "DebugHooks", "Engine",
            "Register", "RegisterGroup", "RetiredCounter", "end_runs_by_count"]

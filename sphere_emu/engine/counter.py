@@ -19,6 +19,7 @@ import functools
 
 from unicorn import UC_ARCH_ARM, UC_MODE_ARM, Uc, UcError
 
+UNTIL_NEVER = 0xFFFFFFFF  # odd and never an ARM instruction address: runs end by count
 _SCAN_WORDS = 512  # the pair sits 0x558 bytes in on 2.1.4; the struct is far larger
 _PROBE_BASE = 0x1000
 _NOP = bytes.fromhex("00f020e3")  # ARM "nop"
@@ -67,3 +68,20 @@ class RetiredCounter:
     def started(self) -> int:
         """Instructions begun by the run so far (including one that faulted or was cut)."""
         return self._cell.value if self._cell is not None else 0
+
+    def run(self, uc: Uc, begin: int, count: int, _cut_pc: int | None
+            ) -> tuple[int | None, int | None]:
+        """One counted run: (instructions begun or None if unknown, Unicorn error or None).
+        A run that used its whole count reports ``count + 1`` begun."""
+        error = None
+        try:
+            uc.emu_start(begin, UNTIL_NEVER, count=count)
+        except UcError as err:
+            error = err.errno
+        return (self.started() if self._cell is not None else None), error
+
+    def exception_at(self, _pc: int) -> None:
+        """Unicorn counts instruction by instruction: nothing to correct."""
+
+    def clear(self) -> None:
+        """Nothing is cached per block."""

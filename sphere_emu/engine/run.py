@@ -22,16 +22,16 @@ What a CPU model supplies (``CpuModel``):
 
 from typing import Protocol
 
-from unicorn import Uc, UcError
+from unicorn import Uc
 
 from ..clock import Clock
 from .busywait import BusyWaits, Source
 from .counter import RetiredCounter
 from .cut import AccessCut
 from .host_clock import HostClockRedirect, host_clock_redirect
+from .native import NativeCounter
 
 NS_PER_S = 1_000_000_000
-UNTIL_NEVER = 0xFFFFFFFF  # odd and never an ARM instruction address: runs end by count
 
 
 def end_runs_by_count(uc: Uc) -> None:
@@ -73,7 +73,7 @@ class Engine:
         self.emulating = False  # inside emu_start
         self.stop_requested = False  # the host ends the run (Ctrl-C, wall clock): end the slice
         self._uc: Uc | None = None
-        self._counter: RetiredCounter | None = None
+        self._counter: RetiredCounter | NativeCounter | None = None
         self.cut = AccessCut(self._stop)
         self.budget = 0  # of the current slice
         self.busywaits: BusyWaits | None = None  # set by models that can fast-forward
@@ -129,8 +129,8 @@ class Engine:
         self.owner.instructions_retired += instructions
 
     # -- one run -------------------------------------------------------------------------
-    def execute(self, uc: Uc, counter: RetiredCounter, begin: int, count: int
-                ) -> tuple[int | None, int | None]:
+    def execute(self, uc: Uc, counter: RetiredCounter | NativeCounter, begin: int,
+                count: int) -> tuple[int | None, int | None]:
         """One counted run from ``begin``: (instructions begun, Unicorn error or None).
 
         A run that used its whole count reports ``count + 1`` begun (Unicorn counts the
@@ -145,17 +145,13 @@ class Engine:
             redirect = self._host_clock
             if redirect is not None:
                 saved = redirect.serve(self.now_ns)
-        error = None
         self.emulating = True
         try:
-            uc.emu_start(begin, UNTIL_NEVER, count=count)
-        except UcError as err:
-            error = err.errno
+            return counter.run(uc, begin, count, self.cut.pc)
         finally:
             self.emulating = False
             if redirect is not None:
                 redirect.restore(saved)
-        return (counter.started() if counter.available else None), error
 
     def time_source_read(self, address: int, source: Source) -> None:
         """The bus saw a read of a time source (a counter a busy-wait may poll)."""

@@ -49,9 +49,10 @@ class WallTimeout(WaitTimeout):
 class EmulatedDevice:
     """One emulated machine with firmware loaded, plus the lines its UARTs have printed."""
 
-    def __init__(self, board: str | Path, *, fast_forward: bool = True,
+    def __init__(self, board: str | Path, *, fast_forward: bool = True, fast: bool = False,
                  wall_timeout: str | int | None = None, **firmware: str | Path) -> None:
-        self._attach(assemble(load_board(board), fast_forward=fast_forward).machine,
+        self._attach(assemble(load_board(board), fast_forward=fast_forward,
+                              fast=fast).machine,
                      wall_timeout=wall_timeout)
         for core, path in firmware.items():
             self.machine.load_elf(core, path)
