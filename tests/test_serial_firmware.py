@@ -19,6 +19,7 @@ SELFTESTS = {  # app: (checks, virtual time it may take)
     "adc-selftest": (10, "100ms"),
     "wdt-selftest": (6, "1s"),
     "rgu-selftest": (5, "10ms"),
+    "dwt-selftest": (9, "50ms"),
 }
 
 

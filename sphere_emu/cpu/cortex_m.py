@@ -54,6 +54,7 @@ from ..engine.tlb import IdentityTlb, unmapped_ranges
 from ..peripherals.registers import BusAccess, PeripheralContext
 from ..reset import Lockup
 from .core import Core, CoreState, DebugStop
+from .dwt import DWT_BASE, DWT_SIZE, DataWatchpointTrace
 from .m_debug import (
     CONTROL_NPRIV,
     CORE_REGS,
@@ -154,6 +155,10 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
         for m in mappings:
             self._map.add(m)
         self._map.add(Mapping(SCS_BASE, SCS_SIZE, "scs", "peripheral", peripheral=self.scs))
+        self.dwt = DataWatchpointTrace(f"{spec.name}-dwt", self, spec.frequency_hz,
+                                       self.engine.now_ns, PeripheralContext(clock=clock))
+        self.scs.on_demcr = self.dwt.retime
+        self._map.add(Mapping(DWT_BASE, DWT_SIZE, "dwt", "peripheral", peripheral=self.dwt))
         self._map.access = BusAccess(spec.name, privileged=self.privileged)
         self._map.on_bus_error = self._on_bus_error
         self._map.cut = self.engine.cut
@@ -245,6 +250,7 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
         self.nvic.reset()
         self.systick.reset()
         self.scs.reset()
+        self.dwt.reset()
         self.scs.regs["VTOR"] = self._boot_vector_table
         self._clear_run_state()
         self.debug_stop = None
@@ -413,6 +419,15 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
         self._on_bus_error(SCS_BASE + offset, is_write)
         self.uc.emu_stop()
         return 0
+
+    def ppb_refused(self, address: int, is_write: bool) -> int:
+        """An unprivileged access to the DWT is a bus error, like a refused bus access."""
+        self._on_bus_error(address, is_write)
+        self.uc.emu_stop()
+        return 0
+
+    def demcr(self) -> int:
+        return self.scs.regs["DEMCR"]
 
     def _reg(self, reg: int) -> Register:
         """A core register read and written through the C API (engine/regs.py)."""

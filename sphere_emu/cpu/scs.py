@@ -6,6 +6,7 @@ lanes included; SysTick's registers from ``SysTick``. Only privileged code may a
 SCS (except STIR when CCR.USERSETMPEND is set); an unprivileged access is a bus error.
 """
 
+from collections.abc import Callable
 from typing import Protocol
 
 from ..peripherals.registers import (
@@ -72,6 +73,7 @@ SHCSR_ACTIVE = {0: MEMMANAGE, 1: BUSFAULT, 3: USAGEFAULT, 7: SVCALL, 8: DEBUGMON
                 11: SYSTICK}
 SHCSR_PENDED = {12: USAGEFAULT, 13: MEMMANAGE, 14: BUSFAULT, 15: SVCALL}
 SHCSR_ENABLE = {16: MEMMANAGE, 17: BUSFAULT, 18: USAGEFAULT}
+DEMCR_WRITABLE = 0x010F07F1
 
 
 class ScsOwner(Protocol):
@@ -134,7 +136,7 @@ def _scs_registers(scs: "SystemControlSpace") -> list[Register]:
         Register("MPU_TYPE", 0xD90, access=RO),  # no MPU regions
         Register("MPU_CTRL", 0xD94, writable=0),
         Register("DHCSR", 0xDF0, writable=0),  # no halting debug seen by the guest
-        Register("DEMCR", 0xDFC, writable=0x010F07F1),
+        Register("DEMCR", 0xDFC, writable=DEMCR_WRITABLE, write=scs._write_demcr),
         Register("STIR", 0xF00, access=WO, write=scs._write_stir),
         Register("FPCCR", 0xF34, reset=0xC0000000, writable=0xC000017B),
         Register("FPCAR", 0xF38, writable=0xFFFFFFF8),
@@ -167,6 +169,7 @@ class SystemControlSpace(Peripheral):
         self.core = core
         self.nvic = core.nvic
         self.systick = core.systick
+        self.on_demcr: Callable[[], None] = lambda: None  # TRCENA gates the DWT's CYCCNT
         super().__init__(name, ctx)
 
     def registers(self) -> list[Register]:
@@ -322,6 +325,10 @@ class SystemControlSpace(Peripheral):
                 nvic.set_pending(exc)
             else:
                 nvic.clear_pending(exc)
+
+    def _write_demcr(self, value: int) -> None:
+        self.regs["DEMCR"] = value & DEMCR_WRITABLE
+        self.on_demcr()
 
     def _write_stir(self, value: int) -> None:
         irq = value & 0x1FF
