@@ -27,17 +27,6 @@
 #define SCB_CPACR      SCS_REG(0xD88)
 #define NVIC_STIR      SCS_REG(0xF00)
 #define FPU_FPCCR      SCS_REG(0xF34)
-#define SCB_DEMCR      SCS_REG(0xDFC)
-#define DEMCR_TRCENA   (1u << 24)
-
-/* DWT (0xE0001000): CYCCNT counts core cycles while CYCCNTENA and DEMCR.TRCENA are set. */
-#define DWT_REG(off)   (*(volatile uint32_t *)(0xE0001000u + (off)))
-#define DWT_CTRL       DWT_REG(0x000)
-#define DWT_CYCCNT     DWT_REG(0x004)
-#define DWT_LAR        DWT_REG(0xFB0)
-#define DWT_LSR        DWT_REG(0xFB4)
-#define DWT_CTRL_CYCCNTENA (1u << 0)
-#define DWT_LAR_KEY    0xC5ACCE55u
 
 #define ICSR_PENDSVSET (1u << 28)
 #define ICSR_PENDSVCLR (1u << 27)
@@ -55,5 +44,17 @@ static inline void irq_enable(void) { __asm__ volatile("cpsie i" ::: "memory"); 
 static inline void irq_disable(void) { __asm__ volatile("cpsid i" ::: "memory"); }
 static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
 static inline void dsb_isb(void) { __asm__ volatile("dsb\n\tisb" ::: "memory"); }
+
+/* DEMCR and the DWT (0xE0001000): CYCCNT counts core cycles while DWT_CTRL.CYCCNTENA and
+   DEMCR.TRCENA are set. (Kept last: the line numbers of the inline functions above stay.) */
+#define SCB_DEMCR      SCS_REG(0xDFC)
+#define DEMCR_TRCENA   (1u << 24)
+#define DWT_REG(off)   (*(volatile uint32_t *)(0xE0001000u + (off)))
+#define DWT_CTRL       DWT_REG(0x000)
+#define DWT_CYCCNT     DWT_REG(0x004)
+#define DWT_LAR        DWT_REG(0xFB0)
+#define DWT_LSR        DWT_REG(0xFB4)
+#define DWT_CTRL_CYCCNTENA (1u << 0)
+#define DWT_LAR_KEY    0xC5ACCE55u
 
 #endif
