@@ -32,6 +32,7 @@ LIMITS = {
     "file": 16 * MiB,
     "eFuse file": 64 * KiB,
     "device secret": 64 * KiB,
+    "WAV file": 64 * MiB,
 }
 
 _KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),

@@ -2,10 +2,11 @@
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import click
 
+from ..audio import AudioIO, AudioSpec, parse_audio_options
 from ..board import load_board
 from ..boot import BootChain, assemble
 from ..device import Device, DeviceError
@@ -70,6 +71,11 @@ from ..units import format_ns, parse_duration_ns
 @click.option("--drive", "drives", multiple=True, metavar="TARGET=VALUE@TIME",
               help="Drive a device or pin at a virtual time, e.g. button-a=pressed@1.5s, "
                    "GPIO12=0@2s (repeat).")
+@click.option("--i2s0", "i2s0", multiple=True, metavar="out=FILE.wav|in=FILE.wav",
+              help="I2S0's audio: the stream it sends, written as a WAV file (out=), and the "
+                   "one it receives, read from a WAV file (in=); repeat for both.")
+@click.option("--i2s1", "i2s1", multiple=True, metavar="out=FILE.wav|in=FILE.wav",
+              help="I2S1's audio, as --i2s0.")
 @click.option("--no-fast-forward", "no_fast_forward", is_flag=True,
               help="Run busy-waits on a timer counter instruction by instruction instead of "
                    "skipping them exactly (same output and virtual times; slower).")
@@ -78,7 +84,7 @@ from ..units import format_ns, parse_duration_ns
                    "(faster; repeatable run to run but not the exact mode's timing: see "
                    "docs/performance.md). Without the native library the run stays exact.")
 def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, quiet,
-            uart_prefix, gdb, gdb_wait, debug_apps, device_dir, vcd, trace, drives,
+            uart_prefix, gdb, gdb_wait, debug_apps, device_dir, vcd, trace, drives, i2s0, i2s1,
             no_fast_forward, fast) -> None:
     """Boot BOARD's signed OS with the app image packages in FILES, or run ELF FILES
     bare-metal on the cores named with --core.
@@ -108,7 +114,9 @@ def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, 
                    else {}),
         gdb_wait=gdb_wait, expect=_patterns("--expect", expect),
         fail_on=_patterns("--fail-on", fail_on), quiet=quiet, vcd=vcd,
-        trace=_check_trace(trace), drives=drives)
+        trace=_check_trace(trace), drives=drives,
+        audio=[audio for block, values in (("i2s0", i2s0), ("i2s1", i2s1))
+               if (audio := parse_audio_options(block, values)) is not None])
     if cores:
         elfs = [(name, read_elf(path)) for name, path in _assign_files(cores, files, spec.cores)]
         # Only now: bad input is refused before the machine's big allocations.
@@ -146,6 +154,7 @@ class _RunOptions:
     vcd: str | None = None
     trace: set[str] = frozenset()
     drives: tuple[str, ...] = ()
+    audio: list[AudioSpec] = field(default_factory=list)
 
 
 TRACE_CATEGORIES = ("pins", "firewall")
@@ -232,6 +241,7 @@ def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
             if isinstance(block, Firewall):
                 block.on_denied.append(lambda denial: click.echo(
                     f"{format_stamp(denial.time_ns)} {denial}", err=True))
+    audio = AudioIO(machine.peripherals, options.audio)
     # Several bare-metal cores: their consoles share stdout, so say whose line each is.
     prefix = options.uart_prefix if options.uart_prefix is not None else len(images) > 1
     host = HostIO(notify=lambda message: click.echo(message, err=True), stdout_prefix=prefix)
@@ -268,6 +278,7 @@ def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
     finally:
         host.close()
         pins.close()
+        audio.close()
         if debugger is not None:
             debugger.close(report.outcome.exit_code if report is not None else 130)
     if report.outcome is Outcome.REFUSED:

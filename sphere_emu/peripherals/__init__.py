@@ -6,6 +6,7 @@ from .eint import Mt3620IrqConfig
 from .firewall import Firewall
 from .gpio import Mt3620Gpio
 from .gpt import Mt3620Gpt
+from .i2s import Mt3620I2s, Mt3620I2sPort
 from .isu import Mt3620Isu
 from .isu_i2c import Mt3620I2c
 from .isu_spi import Mt3620SpiMaster
@@ -21,6 +22,7 @@ from .wdt import Mt3620Wdt
 PERIPHERAL_CLASSES: tuple[type[Peripheral], ...] = (
     Mt3620Uart, Mt3620Gpt, PlutonMailbox, Mt3620Mailbox, IoCoreResetControl,
     Mt3620I2c, Mt3620Dma, Mt3620SpiMaster, Mt3620Adc, Mt3620Wdt,
-    Mt3620Isu, Mt3620Rgu, Firewall, Mt3620Gpio, Mt3620Pwm, Mt3620IrqConfig)
+    Mt3620Isu, Mt3620Rgu, Firewall, Mt3620Gpio, Mt3620Pwm, Mt3620IrqConfig,
+    Mt3620I2s, Mt3620I2sPort)
 
 PERIPHERAL_TYPES: dict[str, type[Peripheral]] = {cls.TYPE: cls for cls in PERIPHERAL_CLASSES}

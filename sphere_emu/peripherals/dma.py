@@ -100,6 +100,9 @@ class _Port:
                 self.engine.fifo_size(ch) - self.engine.fifo_bytes(ch)
         return (ch.units - ch.done) * ch.unit
 
+    def until_interrupt(self) -> int | None:
+        return self.engine.until_interrupt(self.ch)
+
     def take(self, count: int) -> bytes:
         return self.engine.take(self.ch, count)
 
@@ -359,6 +362,24 @@ class Mt3620Dma(Peripheral):
             pos += n * ch.unit
         self._progress(ch, units)
         return units * ch.unit
+
+    def until_interrupt(self, ch: Channel) -> int | None:
+        """Bytes the peripheral must move before the channel's next interrupt condition
+        (threshold crossing, half, done), None if no enabled one lies ahead: a block that
+        streams in chunks ends a chunk there, so the interrupt comes at its exact time."""
+        con, unit = ch.r("CON"), ch.unit
+        if ch.vff:
+            if not con & ITEN:
+                return None
+            threshold, fill = (ch.r("COUNT") & 0xFFFF) * unit, self.fifo_bytes(ch)
+            if ch.to_peripheral:  # DONE once the fill drops below COUNT units
+                return fill - threshold + unit if fill >= threshold else None
+            return threshold - fill if fill < threshold else None
+        points = [ch.units] if con & ITEN else []
+        if con & HITEN:
+            points.append(ch.units // 2)
+        ahead = [p - ch.done for p in points if p > ch.done]
+        return min(ahead) * unit if ahead else None
 
     # -- virtual FIFOs ------------------------------------------------------------------
     def fifo_size(self, ch: Channel) -> int:

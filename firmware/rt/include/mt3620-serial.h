@@ -189,8 +189,29 @@
 #define I2S_DL_CONTROL(i)    REG32(I2S_BASE(i) + 0x04)
 #define I2S_UL_CONTROL(i)    REG32(I2S_BASE(i) + 0x08)
 #define I2S_SW_RESET(i)      REG32(I2S_BASE(i) + 0x0C)
+#define I2S_DL_FIFO_W_CONTROL(i) REG32(I2S_BASE(i) + 0x10)
+#define I2S_DL_FIFO_R_CONTROL(i) REG32(I2S_BASE(i) + 0x14)
+#define I2S_UL_FIFO_W_CONTROL(i) REG32(I2S_BASE(i) + 0x18)
+#define I2S_UL_FIFO_R_CONTROL(i) REG32(I2S_BASE(i) + 0x1C)
 #define I2S_DMA_IF_CONTROL(i) REG32(I2S_BASE(i) + 0x30)
 #define I2S_DATA_PORT(i)     (0x380F0000u + (i) * 0x10000u)
+#define I2S_DATA(i)          REG32(I2S_DATA_PORT(i))
+#define I2S_EN               (1u << 0)
+#define I2S_DLFIFO_EN        (1u << 1)
+#define I2S_ULFIFO_EN        (1u << 2)
+#define I2S_ENGEN_EN         (1u << 3)
+#define I2S_LOOPBACK         (1u << 31)
+#define I2S_LINK_EN          (1u << 0)      /* DL_CONTROL.DL_EN / UL_CONTROL.UL_EN */
+#define I2S_FMT_I2S          (1u << 3)
+#define I2S_SR(code)         ((uint32_t)(code) << 8)  /* 0 8k, 2 12k, 4 16k, 6 24k, 8 32k, 10 48k */
+#define I2S_SR_48K           I2S_SR(0xA)
+#define I2S_WS_RESYNC        (1u << 15)
+#define I2S_UL_UPDATE_WORD(n) ((uint32_t)(n) << 24)
+#define I2S_SW_RST_ALL       0x3u           /* SW_RST | GLB_SW_RST, as MediaTek resets */
+#define I2S_FIFO_EMPTY       (1u << 1)      /* in the *_FIFO_R_CONTROL words */
+#define I2S_FIFO_COUNT(w)    (((w) >> 8) & 0xFFu)
+#define I2S_DMAIF_DL_SINGLE  0x1u
+#define I2S_DMAIF_UL_SINGLE  (0x1u << 16)
 
 /* ---- RGU (0x21010000, per IO core) ---------------------------------------------------- */
 #define RGU_HCLK_CK_CTRL     REG32(0x2101000Cu)
