@@ -18,6 +18,17 @@ CASES = {
     "SPI device on an I2C bus": (
         "devices:\n  f: {type: spi-nor-flash, bus: isu1-i2c}\n",
         "devices.f.bus: isu1-i2c is not an SPI bus"),
+    "SPI slave on an ISU in another mode": (
+        "peripherals:\n  isu1: {function: i2c}\n"
+        "devices:\n  link: {type: spi-slave-link, bus: isu0-spim, cs: 0, slave: isu1-spis}\n",
+        "devices.link.slave: isu1 is in I2C mode on this board, not SPI"),
+    "SPI slave on the master's own ISU": (
+        "devices:\n  link: {type: spi-slave-link, bus: isu0-spim, cs: 0, slave: isu0-spis}\n",
+        "devices.link: isu0-spis is on the same ISU as its master isu0-spim (an ISU has one "
+        "function at a time)"),
+    "SPI slave link to a block that is no slave": (
+        "devices:\n  link: {type: spi-slave-link, bus: isu0-spim, slave: isu1-uart}\n",
+        "devices.link.slave: no SPI slave block named 'isu1-uart'"),
     "analog value out of range": (
         "devices:\n  pot: {type: analog-input, channel: 0, voltage: 3.3V}\n",
         "devices.pot.voltage: '3.3V' is out of range (0 to 2.5 V)"),

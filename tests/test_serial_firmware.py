@@ -20,12 +20,14 @@ SELFTESTS = {  # app: (checks, virtual time it may take)
     "wdt-selftest": (6, "1s"),
     "rgu-selftest": (5, "10ms"),
     "dwt-selftest": (9, "50ms"),
+    "spis-selftest": (12, "20ms"),
 }
+BOARDS_BY_APP = {"spis-selftest": ROOT / "tests" / "data" / "spi-slave-loopback.yaml"}
 
 
 def run_selftest(app: str) -> list[tuple[int, str]]:
     checks, timeout = SELFTESTS[app]
-    dev = EmulatedDevice(BOARD, io0=PREBUILT / f"{app}.elf")
+    dev = EmulatedDevice(BOARDS_BY_APP.get(app, BOARD), io0=PREBUILT / f"{app}.elf")
     done = dev.wait_for_line(rf"^{app}: \d+ passed", timeout=timeout)
     lines = [(e.time_ns, e.line) for e in dev.lines]
     failures = [line for _, line in lines if line.startswith("FAIL")]

@@ -172,6 +172,39 @@ class SpiNorFlashDevice(_BusDevice):
         self.part.save()
 
 
+class SpiSlaveLink(_BusDevice):
+    """Wires an ISU's SPI master (``bus``, chip select ``cs``) to another ISU's SPI slave
+    block (``slave: isuN-spis``): what a board's header jumpers do in a loopback test."""
+
+    TYPE = "spi-slave-link"
+    FUNCTION = "spi"
+    OPTIONS = {"bus": str, "cs": parse_int, "slave": str}
+
+    def make_part(self) -> Any:
+        if "slave" not in self.options:
+            raise BoardError(f"devices.{self.name}: missing required key 'slave'")
+        return None  # the slave block's port, found when the machine's blocks exist
+
+    @property
+    def cs(self) -> int:
+        return self.options.get("cs", 0)
+
+    def attach(self, blocks: dict[str, Any], devices: dict[str, Device]) -> None:
+        name = self.options["slave"]
+        slave = blocks.get(name)
+        if slave is None or not hasattr(slave, "exchange"):
+            raise BoardError(f"devices.{self.name}.slave: no SPI slave block named {name!r}")
+        function = slave.isu_function()
+        if function not in (None, "spi"):
+            raise BoardError(f"devices.{self.name}.slave: {slave.isu.name} is in "
+                             f"{function.upper()} mode on this board, not SPI")
+        if self.options["bus"].split("-")[0] == name.split("-")[0]:
+            raise BoardError(f"devices.{self.name}: {name} is on the same ISU as its master "
+                             f"{self.options['bus']} (an ISU has one function at a time)")
+        self.part = slave.port
+        super().attach(blocks, devices)
+
+
 class AnalogInputDevice(Device):
     """A voltage on an ADC channel (a potentiometer, a light sensor's output, a Click AN)."""
     STATE = ("part",)
@@ -222,4 +255,4 @@ class AnalogInputDevice(Device):
 
 BUS_DEVICE_CLASSES: tuple[type[Device], ...] = (
     I2cRegisterFile, Eeprom24cxx, Lsm6dsoDevice, Lsm6ds3Device, Lps22hhDevice,
-    SpiNorFlashDevice, AnalogInputDevice)
+    SpiNorFlashDevice, SpiSlaveLink, AnalogInputDevice)

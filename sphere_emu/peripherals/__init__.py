@@ -10,6 +10,7 @@ from .i2s import Mt3620I2s, Mt3620I2sPort
 from .isu import Mt3620Isu
 from .isu_i2c import Mt3620I2c
 from .isu_spi import Mt3620SpiMaster
+from .isu_spis import Mt3620SpiSlave
 from .mailbox import Mt3620Mailbox
 from .pluton_mailbox import PlutonMailbox
 from .pwm import Mt3620Pwm
@@ -23,6 +24,6 @@ PERIPHERAL_CLASSES: tuple[type[Peripheral], ...] = (
     Mt3620Uart, Mt3620Gpt, PlutonMailbox, Mt3620Mailbox, IoCoreResetControl,
     Mt3620I2c, Mt3620Dma, Mt3620SpiMaster, Mt3620Adc, Mt3620Wdt,
     Mt3620Isu, Mt3620Rgu, Firewall, Mt3620Gpio, Mt3620Pwm, Mt3620IrqConfig,
-    Mt3620I2s, Mt3620I2sPort)
+    Mt3620I2s, Mt3620I2sPort, Mt3620SpiSlave)
 
 PERIPHERAL_TYPES: dict[str, type[Peripheral]] = {cls.TYPE: cls for cls in PERIPHERAL_CLASSES}

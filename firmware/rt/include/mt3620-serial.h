@@ -91,6 +91,29 @@
 
 /* SPI slave (ISU + 0x400): our loopback register set, docs/peripherals.md */
 #define SPIS_BASE(n)         (ISU_BASE(n) + 0x400u)
+#define SPIS_CTRL(n)         REG32(SPIS_BASE(n) + 0x00)
+#define SPIS_EN              (1u << 0)
+#define SPIS_CPOL            (1u << 1)
+#define SPIS_CPHA            (1u << 2)
+#define SPIS_IRQ_EN          (1u << 3)
+#define SPIS_IRQ_STA(n)      REG32(SPIS_BASE(n) + 0x04)
+#define SPIS_IRQ_H2DMB       (1u << 0)
+#define SPIS_IRQ_RX          (1u << 1)
+#define SPIS_IRQ_TX          (1u << 2)
+#define SPIS_H2DMB(n)        REG32(SPIS_BASE(n) + 0x08)
+#define SPIS_RX(n, i)        REG32(SPIS_BASE(n) + 0x10 + 4 * (i))
+#define SPIS_TX(n, i)        REG32(SPIS_BASE(n) + 0x30 + 4 * (i))
+#define SPIS_RX_COUNT(n)     REG32(SPIS_BASE(n) + 0x50)
+#define SPIS_STATUS(n)       REG32(SPIS_BASE(n) + 0x60)
+#define SPIS_D2HMB(n)        REG32(SPIS_BASE(n) + 0x68)
+#define SPIS_OP_WRITE_RX     0x1u           /* opcodes of MediaTek's mhal_spis.h */
+#define SPIS_OP_READ_TX      0x2u
+#define SPIS_OP_STATUS       0x3u
+#define SPIS_OP_SEND_H2DMB   0xAu
+#define SPIS_READY           1u
+#define SPIS_DONE            2u
+#define SPIS_H2DMB_WRITE(dw) (0x40u | 0x20u | ((dw) & 0xFu))   /* SET_TRANSFER_H2DMB(1, 0, dw) */
+#define IRQ_ISU_SPIS(n)      (46u + 4u * (n))
 
 /* ---- DMA (0x21080000, per IO core) -------------------------------------------------- */
 #define DMA_CH_BASE(c)       (0x21080000u + 0x100u * (c))
