@@ -3,7 +3,9 @@
 One block serves a run of consecutive pads: GPIO groups 0-5 (four pads each, DIN at +0x04,
 with GLOBAL_CTRL at +0x00 and the GPIO counter at +0x100, ``gpioif.py``), and the GPIO
 function of the ISU (DIN +0x0C), ADC (+0x04) and I2S (+0x00 of the +0x100 sub-block)
-pins. Each latch has SET/RESET aliases that act on 1 bits and read 0 (MediaTek's driver
+pins. An ISU's GPIO registers share its page with ISU_GLOBAL_CTRL (+0x00, the ISU block):
+the ``offset`` option says where in the register layout the mapping starts (4 for them).
+Each latch has SET/RESET aliases that act on 1 bits and read 0 (MediaTek's driver
 read-OR-writes them). There is no toggle alias on the MT3620: toggling is a
 read-modify-write of DOUT.
 
@@ -36,7 +38,7 @@ class Mt3620Gpio(Peripheral):
     IRQS = ("counter",)
     SIZE = 0x1000
     OPTIONS = {"first_pin": parse_int, "pins": parse_int, "din": parse_int,
-               "counter": parse_bool}
+               "counter": parse_bool, "offset": parse_int}
 
     def __init__(self, name: str, ctx: PeripheralContext) -> None:
         options = ctx.options
@@ -44,6 +46,7 @@ class Mt3620Gpio(Peripheral):
         self.count: int = options.get("pins", 4)
         self.din_offset: int = options.get("din", 0x04)
         self.has_counter: bool = options.get("counter", False)
+        self.offset: int = options.get("offset", 0)  # register offset at the mapping's base
         self.mask = (1 << self.count) - 1
         self.pads: list[Pin] = [ctx.pins.pins[self.first_pin + i] for i in range(self.count)]
         self._who = ""  # the initiator of the access being served
@@ -57,6 +60,8 @@ class Mt3620Gpio(Peripheral):
         regs = [Register("DIN", self.din_offset, access=RO, read=self._read_din)]
         if self.has_counter:
             regs.append(Register("GLOBAL_CTRL", 0x00, writable=0xF))
+        elif self.din_offset and not self.offset:  # the ADC block's ADC_GLOBAL_CTRL
+            regs.append(Register("GLOBAL_CTRL", 0x00, reset=0x1, writable=0x1))
         regs += self._latch("DOUT", 0x10, m)
         regs += self._latch("OE", 0x20, m)
         regs += self._latch("PU", 0x30, m | PAD_PU_SW.mask)
@@ -89,11 +94,14 @@ class Mt3620Gpio(Peripheral):
     # -- bus side: remember who writes, for the timestamp ------------------------------
     def write(self, offset: int, size: int, value: int, access: BusAccess) -> None:
         self._who = access.initiator
-        super().write(offset, size, value, access)
+        super().write(offset + self.offset, size, value, access)
 
     def read(self, offset: int, size: int, access: BusAccess) -> int:
         self._who = access.initiator
-        return super().read(offset, size, access)
+        return super().read(offset + self.offset, size, access)
+
+    def peek(self, offset: int) -> int:
+        return super().peek(offset + self.offset)
 
     def access_time(self) -> int:
         return self.ctx.pins.time_of(self._who)
