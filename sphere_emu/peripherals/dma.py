@@ -206,6 +206,9 @@ class Mt3620Dma(Peripheral):
         self.regs[f"CH{index}_SWPTR"] = value & 0x1FFFF
         if ch.running and ch.vff and ch.to_peripheral:
             self._kick(ch)
+        moved = getattr(ch.target, "dma_swptr", None) if ch.running else None
+        if moved is not None:  # a streaming block re-plans its chunk (the fill changed)
+            moved(ch.target_offset, ch.to_peripheral)
 
     def _ffcnt(self, index: int) -> int:
         ch = self.channels[index]

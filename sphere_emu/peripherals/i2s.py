@@ -184,6 +184,14 @@ class Mt3620I2s(Peripheral):
             if stream.rate_hz:
                 self._schedule(stream)
 
+    def dma_swptr(self, to_peripheral: bool) -> None:
+        """The driver moved a ring's software pointer: the next interrupt condition moved,
+        so the stream's next chunk ends somewhere else."""
+        self.catch_up()
+        stream = self.tx if to_peripheral else self.rx
+        if stream.rate_hz:
+            self._schedule(stream)
+
     # -- registers -----------------------------------------------------------------------
     def _write_glb(self, value: int) -> None:
         self.regs["GLB_CONTROL"] = value & 0xBFFDFFBF
@@ -382,3 +390,7 @@ class Mt3620I2sPort(Peripheral):
     def dma_connect(self, offset: int, to_peripheral: bool, port: DmaPort | None) -> None:
         if self.i2s is not None:
             self.i2s.dma_connect(to_peripheral, port)
+
+    def dma_swptr(self, offset: int, to_peripheral: bool) -> None:
+        if self.i2s is not None:
+            self.i2s.dma_swptr(to_peripheral)
