@@ -79,6 +79,7 @@ class DataWatchpointTrace(Peripheral):
 
     TYPE = "armv7m-dwt"
     SIZE = DWT_SIZE
+    STATE = ("cycles",)  # the snapshot's CYCCNT anchor (snapshot.py)
 
     def __init__(self, name: str, core: DwtOwner, frequency_hz: int,
                  now: Callable[[], int], ctx: PeripheralContext) -> None:
@@ -153,7 +154,3 @@ class DataWatchpointTrace(Peripheral):
             self.core.ppb_refused(DWT_BASE + offset, True)
             return
         super().write(offset, size, value, access)
-
-    # -- snapshots -----------------------------------------------------------------------
-    def state(self) -> dict[str, Any]:
-        return {"regs": dict(self.regs), "cycles": vars(self.cycles).copy()}

@@ -24,8 +24,6 @@ its CPOL/CPHA select; disabled, or in another mode, it leaves MISO high and keep
 The interrupt line (NVIC 46 + 4n) follows SPIS_IRQ_STA & enable.
 """
 
-from typing import Any
-
 from ..devices.spi import SpiDevice
 from .registers import RO, W1C, Peripheral, PeripheralContext, Register, peripheral_ref
 
@@ -121,6 +119,3 @@ class Mt3620SpiSlave(Peripheral):
             self.guest_error(f"the master sent unknown opcode {opcode:#04x}: ignored")
         self.update()
         return b"\xff" + answer.ljust(len(data), b"\xff")
-
-    def state(self) -> dict[str, Any]:
-        return {"regs": dict(self.regs)}
