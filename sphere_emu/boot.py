@@ -25,6 +25,7 @@ from pathlib import Path
 from construct import Array, Const, Int32ul, Struct
 
 from .board import BoardSpec, OsSpec
+from .cpu.core import CoreState
 from .device import Device
 from .errors import SphereEmuError
 from .files import read_file
@@ -53,7 +54,7 @@ FLASH_TABLE = Struct(
 )
 
 # Boot reports, 0xKKSSEECC (firmware/a7/sm/sm.h): kind, stage, flash entry, step or code.
-REPORT_PROGRESS, REPORT_REFUSED, REPORT_REBOOT = 0x53, 0x52, 0x42
+REPORT_PROGRESS, REPORT_REFUSED, REPORT_REBOOT, REPORT_POWER_DOWN = 0x53, 0x52, 0x42, 0x44
 STAGES = {1: "security-monitor", 2: "kernel", 3: "app"}
 VERIFIER = {"security-monitor": ROM_STAGE, "kernel": "security-monitor", "app": "kernel"}
 STEPS = {1: "started", 2: "verified", 3: "entered"}
@@ -184,6 +185,7 @@ class BootChain:
         self.refusal: BootRefusal | None = None
         self.progress: list[Progress] = []
         self.reboots = 0
+        self.powered_down = False
         self.on_refusal: Callable[[BootRefusal], None] = lambda refusal: None
         self._reboot_requested = False
 
@@ -236,8 +238,9 @@ class BootChain:
                                           image.source if image else None))
         elif kind == REPORT_REFUSED:
             self._refused(self._firmware_refusal(stage_name, image, entry, low))
-        elif kind == REPORT_REBOOT:
-            self._reboot_requested = True
+        elif kind in (REPORT_REBOOT, REPORT_POWER_DOWN):
+            self._reboot_requested = kind == REPORT_REBOOT
+            self.powered_down = kind == REPORT_POWER_DOWN
             self.machine.scheduler.request_stop()
 
     def _firmware_refusal(self, stage: str, image: FlashImage | None, entry: int,
@@ -270,7 +273,13 @@ class BootChain:
     def poll(self) -> None:
         """Between run chunks: carry out a reboot the Security Monitor asked for
         (SM_REBOOT): every core held in reset, every block's registers and Pluton back to
-        their power-on state (RAM keeps its contents), then boot again from the ROM."""
+        their power-on state (RAM keeps its contents), then boot again from the ROM. After
+        a power down (SM_POWER_DOWN) every core stays held: nothing is left to run, so the
+        run ends (waking after the residency time is not modelled)."""
+        if self.powered_down and any(c.state is not CoreState.HELD
+                                     for c in self.machine.cores.values()):
+            self.machine.reset()
+            return
         if not self._reboot_requested:
             return
         self._reboot_requested = False

@@ -44,6 +44,10 @@
 
 #define SM_REBOOT             0x53000009u
 
+/* Power the device down (PowerManagement_ForceSystemPowerDown): r1 = the longest time in
+   seconds to stay down. Does not return: the emulator ends the run (docs/boot-chain.md). */
+#define SM_POWER_DOWN         0x5300000Au
+
 /* An IO core that locks up is held in reset by the Security Monitor, which then raises
    SGI SM_SGI_RT_EVENT in the Normal World. This call collects what it found:
    r1 = core, r2 = physical address of a struct sm_rt_event (Normal-World memory)

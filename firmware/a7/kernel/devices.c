@@ -3,6 +3,11 @@
      /dev/gpiochip0               Linux GPIO character device (v1 line handles), Gpio
      /dev/ttyISU0 .. ttyISU4      the ISU UARTs as ttys (termios accepted), Uart "ISUn"
      /mnt/config/mutable_storage  the app's mutable storage file, MutableStorage.SizeKB
+     /dev/i2c-0 .. i2c-4          ISU I2C masters as i2c-dev, I2cMaster "ISUn" (i2c.c)
+     /dev/spidevN.C               ISU N SPI master, chip select C, as spidev, SpiMaster (spi.c)
+     /dev/adc0                    the ADC controller, Adc "ADC-CONTROLLER-0" (adc.c)
+     /dev/pwm0 .. pwm2            PWM controllers, Pwm "PWM-CONTROLLER-n" (pwm.c)
+     /dev/sysevent                system-event notifications, SystemEventNotifications
    and socket(AF_UNIX, SOCK_SEQPACKET) + connect to "rtapp:<component ID>" for an RT app in
    AllowedApplicationConnections. A resource the manifest does not list gives EACCES (as
    applibs documents) and one console line `EACCES: <app> <capability> not in manifest`. */
@@ -221,8 +226,27 @@ static const struct file_ops storage_ops = {
     .size = storage_size, .mode = S_IFREG,
 };
 
+/* --- system events: no update ever arrives here, so it never becomes readable. */
+static uint32_t never(struct file *f) { (void)f; return 0; }
+static const struct file_ops sysevent_ops = { .name = "sysevent", .poll = never, .mode = S_IFCHR };
+
+static int digit(char c, int below) { return c >= '0' && c < '0' + below ? c - '0' : -1; }
+
 int32_t dev_open(const char *path, uint32_t flags)
 {
+    int n;
+    if (strncmp(path, "/dev/i2c-", 9) == 0 && (n = digit(path[9], 5)) >= 0 && !path[10])
+        return i2c_open(n, flags);
+    if (strncmp(path, "/dev/spidev", 11) == 0 && (n = digit(path[11], 5)) >= 0 && path[12] == '.'
+        && digit(path[13], 2) >= 0 && !path[14])
+        return spi_open(n, path[13] - '0', flags);
+    if (strcmp(path, "/dev/adc0") == 0) return adc_open(0, flags);
+    if (strncmp(path, "/dev/pwm", 8) == 0 && (n = digit(path[8], 3)) >= 0 && !path[9])
+        return pwm_open(n, flags);
+    if (strcmp(path, "/dev/sysevent") == 0) {
+        if (!proc_manifest()->sysevents) return refuse(-EACCES, "SystemEventNotifications");
+        return fd_install(&sysevent_ops, flags, 0);
+    }
     if (strcmp(path, "/dev/console") == 0 || strcmp(path, "/dev/tty") == 0)
         return fd_install(&console_ops, flags, 0);
     if (strcmp(path, "/dev/gpiochip0") == 0) return fd_install(&gpiochip_ops, flags, 0);

@@ -46,6 +46,7 @@ int user_string(uint32_t p, char *out, uint32_t cap);
 void timer_init(void);
 uint64_t time_ns(void);
 void sleep_ns(uint64_t ns);
+int irq_wait(unsigned id, int (*done)(void *ctx), void *ctx, uint64_t timeout_ns);
 
 /* The manifest fields the kernel enforces (manifest.c). */
 #define MAX_CONNECTIONS MANIFEST_MAX_APP_CONNECTIONS
@@ -56,11 +57,18 @@ struct manifest {
     int realtime;
     uint32_t gpio[3];                /* bit n: GPIO n (0..95) */
     uint32_t uarts;                  /* bit n: ISUn */
+    uint32_t i2c, spi;               /* bit n: ISUn in I2cMaster / SpiMaster */
+    uint32_t adc, pwm;               /* bit n: ADC-CONTROLLER-n / PWM-CONTROLLER-n */
+    uint32_t power;                  /* PowerControls: POWER_* bits */
+    int sysevents;                   /* SystemEventNotifications */
     int connections;
     char allowed[MAX_CONNECTIONS][40];
     uint32_t storage_kb;
     uint32_t blocks;                 /* bit n: block SM_BLOCK_n the capabilities claim */
 };
+#define POWER_DOWN    1u             /* ForcePowerDown */
+#define POWER_REBOOT  2u             /* ForceReboot */
+#define POWER_PROFILE 4u             /* SetPowerProfile */
 const char *manifest_parse(const char *json, size_t len, struct manifest *m);
 int manifest_allows_connection(const struct manifest *m, const char *component_id);
 
@@ -185,6 +193,14 @@ int32_t dev_unlink(const char *path);
 int32_t sys_socket(uint32_t domain, uint32_t type, uint32_t protocol);
 int32_t sys_connect(int32_t fd, uint32_t addr, uint32_t len);
 int32_t refuse(int32_t err, const char *capability);
+
+/* The peripheral drivers behind dev_open, each checking its capability: i2c.c, spi.c,
+   adc.c, pwm.c; power.c the reboot call (PowerControls). */
+int32_t i2c_open(int isu, uint32_t flags);
+int32_t spi_open(int isu, int cs, uint32_t flags);
+int32_t adc_open(int controller, uint32_t flags);
+int32_t pwm_open(int controller, uint32_t flags);
+int32_t sys_reboot(uint32_t magic1, uint32_t magic2, uint32_t cmd, uint32_t arg);
 
 /* syscall_names.c */
 const char *syscall_name(uint32_t n);

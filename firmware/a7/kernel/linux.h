@@ -99,6 +99,7 @@
 #define ESRCH    3
 #define EINTR    4
 #define EIO      5
+#define ENXIO    6
 #define EBADF    9
 #define EAGAIN   11
 #define ENOMEM   12
@@ -115,8 +116,10 @@
 #define ENOSYS   38
 #define ENOTSOCK 88
 #define EMSGSIZE 90
+#define EOPNOTSUPP 95
 #define EAFNOSUPPORT 97
 #define ENOTCONN 107
+#define ETIMEDOUT 110
 #define ECONNREFUSED 111
 
 /* open flags, fcntl. */

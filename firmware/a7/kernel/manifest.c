@@ -1,5 +1,6 @@
 /* The manifest fields the kernel needs: identity, entry point, type, and the capabilities
-   it enforces on system calls (Gpio, Uart, AllowedApplicationConnections, MutableStorage).
+   it enforces on system calls (Gpio, Uart, I2cMaster, SpiMaster, Adc, Pwm,
+   AllowedApplicationConnections, MutableStorage, PowerControls, SystemEventNotifications).
    Limits and refusal texts come from manifest_rules.h, generated from the packer's own
    rules (sphere_emu/image/manifest_rules.py), and the checks run in the packer's order: a
    package the packer made is never refused here, and what is refused here the packer refuses
@@ -97,6 +98,16 @@ static const char *capabilities(const char *caps, const char *end, struct manife
             return fail(MANIFEST_E_STORAGE);
         m->storage_kb = (uint32_t)kb;
     }
+    if ((v = json_member(caps, end, "PowerControls"))) {
+        static const char *const names[] = { "ForcePowerDown", "ForceReboot", "SetPowerProfile" };
+        for (const char *e = json_array_first(v, end); e; e = json_array_next(e, end)) {
+            char text[20];
+            if (json_string(e, end, text, sizeof text) < 0) continue;
+            for (uint32_t k = 0; k < 3; k++) if (!strcmp(text, names[k])) m->power |= 1u << k;
+        }
+    }
+    v = json_member(caps, end, "SystemEventNotifications");
+    m->sysevents = v && *v == 't';
     return ownership_parse(caps, end, m);
 }
 

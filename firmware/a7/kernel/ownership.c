@@ -31,7 +31,7 @@ static int pin_block(int pin)
 /* Capabilities other than Gpio and Uart: strings "<prefix><digit>". */
 static const char *claim_names(const char *caps, const char *end, const char *key,
                                const char *prefix, uint32_t first, uint32_t count,
-                               struct manifest *m)
+                               struct manifest *m, uint32_t *listed)
 {
     const char *v = json_member(caps, end, key);
     if (!v) return 0;
@@ -41,6 +41,7 @@ static const char *claim_names(const char *caps, const char *end, const char *ke
         if (json_string(e, end, text, sizeof text) != (int)n + 1 || strncmp(text, prefix, n)
             || text[n] < '0' || (uint32_t)(text[n] - '0') >= count) return key;
         m->blocks |= 1u << (first + (uint32_t)(text[n] - '0'));
+        *listed |= 1u << (text[n] - '0');
     }
     return 0;
 }
@@ -52,11 +53,12 @@ const char *ownership_parse(const char *caps, const char *end, struct manifest *
         if (b >= 0) m->blocks |= 1u << b;
     }
     m->blocks |= m->uarts << SM_BLOCK_ISU0;
-    const char *bad = claim_names(caps, end, "I2cMaster", "ISU", SM_BLOCK_ISU0, 5, m);
-    if (!bad) bad = claim_names(caps, end, "SpiMaster", "ISU", SM_BLOCK_ISU0, 5, m);
-    if (!bad) bad = claim_names(caps, end, "Pwm", "PWM-CONTROLLER-", SM_BLOCK_GPIO0, 3, m);
-    if (!bad) bad = claim_names(caps, end, "Adc", "ADC-CONTROLLER-", SM_BLOCK_ADC, 1, m);
-    if (!bad) bad = claim_names(caps, end, "I2sSubordinate", "I2S", SM_BLOCK_I2S0, 2, m);
+    uint32_t i2s = 0;
+    const char *bad = claim_names(caps, end, "I2cMaster", "ISU", SM_BLOCK_ISU0, 5, m, &m->i2c);
+    if (!bad) bad = claim_names(caps, end, "SpiMaster", "ISU", SM_BLOCK_ISU0, 5, m, &m->spi);
+    if (!bad) bad = claim_names(caps, end, "Pwm", "PWM-CONTROLLER-", SM_BLOCK_GPIO0, 3, m, &m->pwm);
+    if (!bad) bad = claim_names(caps, end, "Adc", "ADC-CONTROLLER-", SM_BLOCK_ADC, 1, m, &m->adc);
+    if (!bad) bad = claim_names(caps, end, "I2sSubordinate", "I2S", SM_BLOCK_I2S0, 2, m, &i2s);
     return bad ? "bad peripheral capability" : 0;
 }
 

@@ -179,6 +179,7 @@ static int32_t dispatch(struct frame *f)
     case NR_socket: return sys_socket(a[0], a[1], a[2]);
     case NR_connect: return sys_connect((int32_t)a[0], a[1], a[2]);
     case NR_shutdown: return fd_get((int32_t)a[0]) ? 0 : -EBADF;
+    case NR_reboot: return sys_reboot(a[0], a[1], a[2], a[3]);
     default: return unknown(n);
     }
 }

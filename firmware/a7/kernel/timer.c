@@ -41,3 +41,25 @@ void sleep_ns(uint64_t ns)
     }
     CNTP_CTL_WRITE(0);
 }
+
+/* A driver's wait for its block: WFI until done(ctx), woken by the block's own interrupt
+   line (GIC `id`, enabled only for the wait; interrupts stay masked, so nothing is taken)
+   or by the timer at the timeout. Returns 1 when done, 0 on timeout. */
+int irq_wait(unsigned id, int (*done)(void *ctx), void *ctx, uint64_t timeout_ns)
+{
+    uint64_t deadline = cntpct() + (timeout_ns + 15u) / 16u;
+    gic_enable(id, 0x80u);
+    int ok;
+    for (;;) {
+        if ((ok = done(ctx)) != 0) break;
+        uint64_t now = cntpct();
+        if (now >= deadline) break;
+        uint64_t left = deadline - now;
+        CNTP_TVAL_WRITE(left > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)left);
+        CNTP_CTL_WRITE(CNT_CTL_ENABLE);
+        wfi();
+    }
+    CNTP_CTL_WRITE(0);
+    GICD_ICENABLER(id / 32u) = 1u << (id % 32u);
+    return ok;
+}

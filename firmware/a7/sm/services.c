@@ -158,6 +158,11 @@ void sm_smc(uint32_t r[4])
         report(REPORT_REBOOT, STAGE_SM, NO_ENTRY, 0);
         __asm__ volatile("cpsid aif");   /* the host resets the machine (boot.py) */
         for (;;) wfi();
+    case SM_POWER_DOWN:
+        print("[SM] power down requested\n");
+        report(REPORT_POWER_DOWN, STAGE_SM, NO_ENTRY, 0);
+        __asm__ volatile("cpsid aif");   /* the host ends the run (boot.py) */
+        for (;;) wfi();
     default:
         r[0] = SM_E_UNKNOWN_CALL;
         break;

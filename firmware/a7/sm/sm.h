@@ -29,6 +29,7 @@
 #define REPORT_PROGRESS   0x53u  /* 'S' */
 #define REPORT_REFUSED    0x52u  /* 'R' */
 #define REPORT_REBOOT     0x42u  /* 'B' */
+#define REPORT_POWER_DOWN 0x44u  /* 'D' */
 #define STAGE_SM          1u
 #define STAGE_KERNEL      2u
 #define STAGE_APP         3u
