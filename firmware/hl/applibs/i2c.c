@@ -9,12 +9,11 @@
 #include <linux/i2c-dev.h>
 #include <applibs/i2c.h>
 
-#define I2C_ID_ISU0 4                          /* hw/mt3620.h: MT3620_ISU0_I2C */
 #define I2C_SPEED 0x0780                       /* the kernel's: bus speed in Hz */
 
 int I2CMaster_Open(I2C_InterfaceId id)
 {
-    int isu = id - I2C_ID_ISU0;
+    int isu = id;                              /* hw/mt3620.h: MT3620_ISUn_I2C is n */
     if (isu < 0 || isu > 4) {
         errno = EACCES;                        /* "verify that the interface exists" */
         return -1;

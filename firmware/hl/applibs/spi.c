@@ -10,7 +10,6 @@
 #include <linux/spi/spidev.h>
 #include <applibs/spi.h>
 
-#define SPI_ID_ISU0 4                          /* hw/mt3620.h: MT3620_ISU0_SPI */
 #define CONFIG_MAGIC 0x5C0F0001u
 #define TRANSFER_MAGIC 0x5C7A0001u
 #define MAX_TRANSFERS 16
@@ -26,14 +25,15 @@ int SPIMaster_InitConfig(SPIMaster_Config *config)
 int SPIMaster_Open(SPI_InterfaceId interfaceId, SPI_ChipSelectId chipSelectId,
                    const SPIMaster_Config *config)
 {
-    int isu = interfaceId - SPI_ID_ISU0;
-    if (!config || config->z__magicAndVersion != CONFIG_MAGIC || chipSelectId < 0 || chipSelectId > 1
+    int isu = interfaceId;                     /* hw/mt3620.h: MT3620_ISUn_SPI is n */
+    int cs = -1 - chipSelectId;                /* MT3620_SPI_CS_A is -1, CS_B -2 */
+    if (!config || config->z__magicAndVersion != CONFIG_MAGIC || cs < 0 || cs > 1
         || (config->csPolarity != SPI_ChipSelectPolarity_ActiveLow
             && config->csPolarity != SPI_ChipSelectPolarity_ActiveHigh))
         return errno = EINVAL, -1;
     if (isu < 0 || isu > 4) return errno = EACCES, -1;
     char path[24];
-    snprintf(path, sizeof path, "/dev/spidev%d.%d", isu, chipSelectId);
+    snprintf(path, sizeof path, "/dev/spidev%d.%d", isu, cs);
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0) return -1;
     uint8_t mode = config->csPolarity == SPI_ChipSelectPolarity_ActiveHigh ? SPI_CS_HIGH : 0;
