@@ -294,13 +294,14 @@ class BootChain:
         """The machine's snapshot (Pluton's state rides with its mailbox blocks) and the
         chain's own record: restore it into a chain built from the same device and images."""
         return {"machine": self.machine.snapshot(), "reboots": self.reboots,
-                "reboot_requested": self._reboot_requested,
+                "reboot_requested": self._reboot_requested, "powered_down": self.powered_down,
                 "progress": [(p.time_ns, p.stage, p.step, p.image) for p in self.progress]}
 
     def restore(self, snap: dict) -> None:
         self.machine.restore(snap["machine"])
         self.reboots = snap["reboots"]
         self._reboot_requested = snap["reboot_requested"]
+        self.powered_down = snap["powered_down"]
         self.progress = [Progress(*p) for p in snap["progress"]]
 
     def _console(self, line: str) -> None:
