@@ -27,7 +27,13 @@ from unicorn import (
 from unicorn import arm_const as uc_arm
 
 from ..bus import AddressMap, Mapping
-from ..engine import RetiredCounter, end_runs_by_count
+from ..engine import (
+    CoprocessorRegister,
+    Register,
+    RegisterGroup,
+    RetiredCounter,
+    end_runs_by_count,
+)
 from ..engine.tlb import unmapped_ranges
 from ..peripherals.registers import BusAccess
 from . import a7_mmu as mmu
@@ -149,18 +155,32 @@ class World:
         end_runs_by_count(uc)
         self.vfp_denied = False  # CPACR/NSACR deny cp10/cp11: Unicorn's FPEXC.EN held clear
         self.fpexc = 0  # the guest's FPEXC while access is denied
+        # Registers read on every run and interrupt, through the C API (engine/regs.py).
+        self._pc = Register(uc, uc_arm.UC_ARM_REG_PC)
+        self._cpsr = Register(uc, uc_arm.UC_ARM_REG_CPSR)
+        self._cp15: dict[tuple[int, int, int, int], CoprocessorRegister] = {}
+        # CPSR first: the mode switch banks SPSR and LR to the new mode's copies.
+        self._exception_entry = RegisterGroup(uc, (uc_arm.UC_ARM_REG_CPSR,
+                                                   uc_arm.UC_ARM_REG_SPSR,
+                                                   uc_arm.UC_ARM_REG_LR, uc_arm.UC_ARM_REG_PC))
         self.reset_context = uc.context_save()
 
+    def _cp15_register(self, reg: tuple[int, int, int, int]) -> CoprocessorRegister:
+        register = self._cp15.get(reg)
+        if register is None:
+            opc1, crn, crm, opc2 = reg
+            register = self._cp15[reg] = CoprocessorRegister(self.uc, 15, opc1, crn, crm,
+                                                             opc2, NS_BANK)
+        return register
+
     def cp15(self, reg: tuple[int, int, int, int]) -> int:
-        opc1, crn, crm, opc2 = reg
-        return self.uc.cpr_read(15, opc1, crn, crm, opc2, NS_BANK, False)
+        return self._cp15_register(reg).read()
 
     def set_cp15(self, reg: tuple[int, int, int, int], value: int) -> None:
-        opc1, crn, crm, opc2 = reg
-        self.uc.cpr_write(15, opc1, crn, crm, opc2, NS_BANK, False, value & 0xFFFFFFFF)
+        self._cp15_register(reg).write(value & 0xFFFFFFFF)
 
     def cpsr(self) -> int:
-        return self.uc.reg_read(uc_arm.UC_ARM_REG_CPSR)
+        return self._cpsr.read()
 
     def drop_restored_itstate(self) -> None:
         """Undo the IT state Unicorn 2.1.4 leaves behind after a data TLB fill.
@@ -177,7 +197,7 @@ class World:
             self.uc.reg_write(uc_arm.UC_ARM_REG_CPSR, cpsr & ~CPSR_IT)
 
     def pc(self) -> int:
-        return self.uc.reg_read(uc_arm.UC_ARM_REG_PC)
+        return self._pc.read()
 
     def set_pc(self, pc: int, thumb: bool) -> None:
         self.uc.reg_write(uc_arm.UC_ARM_REG_PC, (pc & ~1) | int(thumb))
@@ -226,13 +246,15 @@ class World:
         else:
             self.uc.reg_write(GPR[index], value & 0xFFFFFFFF)
 
-    def vector_base(self) -> int:
-        return 0xFFFF0000 if self.cp15(SCTLR) & mmu.SCTLR_V else self.cp15(VBAR) & ~0x1F
+    def vector_base(self, sctlr: int | None = None) -> int:
+        """Where the vectors are (``sctlr``: SCTLR if the caller has just read it)."""
+        if sctlr is None:
+            sctlr = self.cp15(SCTLR)
+        return 0xFFFF0000 if sctlr & mmu.SCTLR_V else self.cp15(VBAR) & ~0x1F
 
     def enter_exception(self, mode: int, vector: int, lr: int, mask_fiq: bool = False) -> None:
         """Take an exception to ``mode`` at ``vector``, as the architecture enters one."""
         world = self
-        uc = world.uc
         old = world.cpsr()
         sctlr = world.cp15(SCTLR)
         new = (old & ~(MODE_MASK | CPSR_T | CPSR_IT | CPSR_J)) | mode | CPSR_I
@@ -244,10 +266,8 @@ class World:
         if thumb:
             new |= CPSR_T
         new = new | CPSR_E if sctlr & mmu.SCTLR_EE else new & ~CPSR_E
-        uc.reg_write(uc_arm.UC_ARM_REG_CPSR, new)
-        uc.reg_write(uc_arm.UC_ARM_REG_SPSR, old)
-        uc.reg_write(uc_arm.UC_ARM_REG_LR, lr & 0xFFFFFFFF)
-        world.set_pc(self.vector_base() + vector, thumb)
+        self._exception_entry.write((new, old, lr & 0xFFFFFFFF,
+                                     ((self.vector_base(sctlr) + vector) & ~1) | int(thumb)))
 
     def undefined(self, pc: int, thumb: bool) -> None:
         self.enter_exception(MODE_UND, VEC_UNDEF, lr=pc + (2 if thumb else 4))

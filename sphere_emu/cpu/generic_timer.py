@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from unicorn import Uc
 
 from ..clock import Clock, Event
+from ..engine import CoprocessorRegister
 from ..irq import InterruptController
 
 COUNTER_PERIOD_NS = 16
@@ -217,16 +218,31 @@ class GenericTimers:
                                                clock)
         self.virtual = GenericTimer("CNTV", PPI_VIRTUAL, controller, clock)
         self.timers = (self.secure_physical, self.nonsecure_physical, self.virtual)
+        # Each world's (CTL, CVAL) of its physical and of the virtual comparator, read at
+        # every slice boundary.
+        self._registers: dict[Uc, tuple[tuple[CoprocessorRegister, CoprocessorRegister],
+                                        ...]] = {}
+
+    def _comparators(self, uc: Uc) -> tuple[tuple[CoprocessorRegister, CoprocessorRegister],
+                                             ...]:
+        registers = self._registers.get(uc)
+        if registers is None:
+            registers = self._registers[uc] = tuple(
+                (CoprocessorRegister(uc, 15, *comp.ctl, _NS_BANK),
+                 CoprocessorRegister(uc, 15, comp.cval_opc1, 0, 14, 0, _NS_BANK, True))
+                for comp in (PHYSICAL, VIRTUAL))
+        return registers
 
     def sample(self, uc: Uc, secure: bool, now_ns: int) -> None:
         """Read the running world's comparators after it ran, and refresh ISTATUS in it."""
         physical = self.secure_physical if secure else self.nonsecure_physical
-        for timer, comp in ((physical, PHYSICAL), (self.virtual, VIRTUAL)):
-            ctl, cval = read_comparator(uc, comp)
+        for timer, (ctl_register, cval_register) in zip((physical, self.virtual),
+                                                        self._comparators(uc), strict=True):
+            ctl, cval = ctl_register.read(), cval_register.read()
             istatus = timer.update(ctl & ~CTL_ISTATUS, cval, now_ns)
             wanted = (ctl & ~CTL_ISTATUS) | (CTL_ISTATUS if istatus else 0)
             if wanted != ctl:
-                _write32(uc, comp.ctl, wanted)  # a raw write: no QEMU timer recalculation
+                ctl_register.write(wanted)  # a raw write: no QEMU timer recalculation
 
     def next_deadline_ns(self) -> int | None:
         return min((t.deadline_ns for t in self.timers if t.deadline_ns is not None),

@@ -95,6 +95,10 @@ class Gic(Peripheral):
         self.on_signal_change: Callable[[], None] = lambda: None
         self.before_acknowledge: Callable[[], None] = lambda: None  # lets timers resync
         self._secure = True
+        # Word offset of every per-interrupt array register -> (array, word index): the
+        # CPU interface's registers (IAR, EOIR on every interrupt) are not looked for there.
+        self._array_words = {base + 4 * i: (array, i) for array, (base, bits) in _ARRAYS.items()
+                             for i in range((n * bits + 31) // 32)}
         super().__init__(name, ctx)  # calls reset(), which sets GICD_TYPER
 
     def registers(self) -> list[Register]:
@@ -128,10 +132,6 @@ class Gic(Peripheral):
         return self.latched[irq] or (self.level[irq] and not self.edge[irq])
 
     @property
-    def _dist_ctlr(self) -> int:
-        return self.regs["GICD_CTLR"]
-
-    @property
     def _cpu_ctlr(self) -> int:
         return self.regs["GICC_CTLR"]
 
@@ -154,29 +154,40 @@ class Gic(Peripheral):
         priority = self.priority
         return min((priority[i] for i in self._active_ids), default=IDLE_PRIORITY)
 
+    def _best_by_group(self, groups: int) -> tuple[int | None, int | None]:
+        """The highest-priority interrupt of group 0 and of group 1 that could be signalled
+        now, among the groups whose bit is set in ``groups``: one pass over the enabled
+        IDs (ascending, so ties go to the lowest ID)."""
+        groups &= self.regs["GICD_CTLR"]
+        if not groups:
+            return None, None
+        priority, group, active = self.priority, self.group, self._active_ids
+        latched, level, edge = self.latched, self.level, self.edge
+        limit = self.regs["GICC_PMR"] & PRIORITY_MASK
+        for i in active:
+            if priority[i] < limit:
+                limit = priority[i]
+        best: list[int | None] = [None, None]
+        best_priority = [limit, limit]
+        for i in self._enabled_ids:
+            p = priority[i]
+            g = group[i]
+            if p < best_priority[g] and groups >> g & 1 and i not in active and (
+                    latched[i] or (level[i] and not edge[i])):
+                best[g], best_priority[g] = i, p
+        return best[0], best[1]
+
     def _best(self, groups: tuple[int, ...]) -> int | None:
         """Highest-priority interrupt that could be signalled now, among ``groups``."""
-        limit = min(self.regs["GICC_PMR"] & PRIORITY_MASK, self.running_priority())
-        best: int | None = None
-        for i in self._enabled_ids:  # ascending, so ties go to the lowest ID
-            if not self.pending(i) or self.active[i]:
-                continue
-            g = self.group[i]
-            if g not in groups or not self._dist_ctlr & (1 << g):
-                continue
-            if self.priority[i] >= limit:
-                continue
-            if best is None or self.priority[i] < self.priority[best]:
-                best = i
-        return best
+        found = [i for i in self._best_by_group(sum(1 << g for g in groups)) if i is not None]
+        return min(found, key=lambda i: (self.priority[i], i), default=None)
 
     def update(self) -> None:
-        cpu = self._cpu_ctlr
-        g0 = self._best((0,)) if cpu & 1 else None
-        g1 = self._best((1,)) if cpu & 2 else None
+        cpu = self.regs["GICC_CTLR"]
+        g0, g1 = self._best_by_group(cpu & 3)
         fiq = g0 is not None and bool(cpu & 8)
         irq = g1 is not None or (g0 is not None and not cpu & 8)
-        if (irq, fiq) != (self.irq_signal, self.fiq_signal):
+        if irq != self.irq_signal or fiq != self.fiq_signal:
             self.irq_signal, self.fiq_signal = irq, fiq
             self.on_signal_change()
 
@@ -208,12 +219,7 @@ class Gic(Peripheral):
         self.update()
 
     def _array_at(self, offset: int) -> tuple[str, int] | None:
-        word = offset & ~3
-        for name, (base, bits) in _ARRAYS.items():
-            words = (self.count * bits + 31) // 32
-            if base <= word < base + 4 * words:
-                return name, (word - base) // 4
-        return None
+        return self._array_words.get(offset & ~3)
 
     def _visible(self, irq: int) -> bool:
         """Non-secure accesses see group 1 interrupts only."""

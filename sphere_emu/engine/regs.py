@@ -17,6 +17,7 @@ import struct
 from collections.abc import Sequence
 
 from unicorn import Uc
+from unicorn.arm_const import UC_ARM_REG_CP_REG
 
 try:
     from unicorn.unicorn_py3.unicorn import uclib as _uclib
@@ -94,3 +95,36 @@ class Register:
     def write(self, value: int) -> None:
         self._out.value = value
         _reg_write(self._handle, self._reg, self._out_pointer)
+
+
+class _CoprocessorSlot(ctypes.Structure):
+    """Unicorn's ``uc_arm_cp_reg``: which register, and its value."""
+
+    _fields_ = (("cp", ctypes.c_uint32), ("is64", ctypes.c_uint32), ("sec", ctypes.c_uint32),
+                ("crn", ctypes.c_uint32), ("crm", ctypes.c_uint32), ("opc1", ctypes.c_uint32),
+                ("opc2", ctypes.c_uint32), ("val", ctypes.c_uint64))
+
+
+class CoprocessorRegister:
+    """One ARM coprocessor register (as MRC/MCR name it, or MRRC/MCRR when ``is64``) read
+    and written through the C API on a slot built once: the binding's ``cpr_read`` builds
+    and checks its arguments anew on every call (about 10 us)."""
+
+    def __init__(self, uc: Uc, cp: int, opc1: int, crn: int, crm: int, opc2: int, sec: int,
+                 is64: bool = False) -> None:
+        self._slot = _CoprocessorSlot(cp, int(is64), sec, crn, crm, opc1, opc2, 0)
+        self._pointer = ctypes.c_void_p(ctypes.addressof(self._slot))
+        self._handle = _handle(uc)
+        if self._handle is None:
+            self.read = lambda: uc.cpr_read(  # type: ignore[method-assign]
+                cp, opc1, crn, crm, opc2, sec, is64)
+            self.write = lambda value: uc.cpr_write(  # type: ignore[method-assign]
+                cp, opc1, crn, crm, opc2, sec, is64, value)
+
+    def read(self) -> int:
+        _reg_read(self._handle, UC_ARM_REG_CP_REG, self._pointer)
+        return self._slot.val
+
+    def write(self, value: int) -> None:
+        self._slot.val = value
+        _reg_write(self._handle, UC_ARM_REG_CP_REG, self._pointer)
