@@ -52,7 +52,8 @@ class Mapping:
     peripheral: Peripheral | None = None
     irqs: dict[str, int] = field(default_factory=dict)
     secure_only: bool = False  # only the A7 Secure World sees it
-    # Offsets a busy-wait may poll -> the counter behind them (``Peripheral.time_sources``).
+    # Offsets a busy-wait may poll -> the counter or status behind them
+    # (``Peripheral.time_sources``).
     time_sources: dict[int, Callable[[], Any]] | None = None
     home: tuple[MemoryBlock, int, str] | None = None  # a retargeted window's own backing
 
@@ -94,8 +95,9 @@ class AddressMap:
         # The core's run engine: ends a run right after an access and replays it (set by
         # the core; ``engine/cut.py``).
         self.cut: AccessCut | None = None
-        # The core's busy-wait detector, told of every time-source read (engine/busywait.py).
-        self.on_time_source_read: Callable[[int, Any], None] | None = None
+        # The core's busy-wait detector, told of every time-source or status read and the
+        # value read (engine/busywait.py).
+        self.on_time_source_read: Callable[[int, Any, int], None] | None = None
         self._unimplemented_seen: set[str] = set()
         # Set by a core that needs its invalid-access hook over memory that was mapped at
         # install time and may be hidden later (begin, end).
@@ -244,7 +246,7 @@ class AddressMap:
         if m.time_sources is not None and self.on_time_source_read is not None:
             source = m.time_sources.get(offset)
             if source is not None:
-                self.on_time_source_read(m.base + offset, source())
+                self.on_time_source_read(m.base + offset, source(), value)
         if cut is not None and cut.armed:
             cut.after_access(False, m.base + offset, value)
         return value

@@ -11,11 +11,22 @@ import click
 
 from ..errors import SphereEmuError
 
-# Each module defines ``command``: a click command or group added under its own name.
+# Each module defines ``command``: a click command or group named as the module.
 COMMAND_MODULES = ("run", "board", "image", "keys", "device", "sdk", "hwdef")
 
 
 class _Main(click.Group):
+    """The commands, each imported only when named (or listed by --help): a run never
+    imports the image, key and SDK tooling."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMAND_MODULES:
+            return None
+        return importlib.import_module(f"{__name__}.{cmd_name}").command
+
     def main(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - click's signature
         """Usage errors are one line too (click's default is a usage block and a hint)."""
         try:
@@ -56,10 +67,6 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
               callback=_print_version, help="Show the version and the instruction counter.")
 def main() -> None:
     """Emulate an Azure Sphere MT3620: boot, run and debug its cores."""
-
-
-for _name in COMMAND_MODULES:
-    main.add_command(importlib.import_module(f"{__name__}.{_name}").command)
 
 
 def entry_point() -> None:

@@ -14,7 +14,6 @@ from ..devices.trace import format_stamp
 from ..elf import ElfImage, read_elf
 from ..errors import SphereEmuError
 from ..files import read_file, sniff
-from ..gdb import parse_gdb_options, start_servers
 from ..hostio import HostIO, Route, parse_route
 from ..hostlog import HostLog
 from ..image.errors import ImageError
@@ -110,8 +109,7 @@ def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, 
         timeout_ns=_limit("--timeout", timeout),
         wall_timeout_ns=_limit("--wall-timeout", wall_timeout), uart_prefix=uart_prefix,
         routes={r.port: r for r in map(parse_route, uarts)},
-        gdb_ports=(parse_gdb_options(gdb or ("",), spec.cores) if gdb or gdb_wait or debug_apps
-                   else {}),
+        gdb_ports=_gdb_ports(gdb, spec.cores) if gdb or gdb_wait or debug_apps else {},
         gdb_wait=gdb_wait, expect=_patterns("--expect", expect),
         fail_on=_patterns("--fail-on", fail_on), quiet=quiet, vcd=vcd,
         trace=_check_trace(trace), drives=drives,
@@ -248,6 +246,7 @@ def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
     debugger = report = None
     try:
         if options.gdb_ports:
+            from ..gdb import start_servers  # see _gdb_ports
             debugger = start_servers(machine, images, options.gdb_ports,
                                      wait_for_attach=options.gdb_wait,
                                      notify=lambda message: click.echo(f"gdb: {message}", err=True))
@@ -330,3 +329,10 @@ def _assign_files(cores, files, known) -> list[tuple[str, str]]:
                              " pair each FILE with a --core NAME, or use --core NAME=FILE")
     loads += list(zip(waiting, files, strict=True))
     return loads
+
+
+def _gdb_ports(gdb: tuple[str, ...], cores: dict) -> dict[str, int]:
+    """``--gdb`` options as ports by core. The GDB servers are imported only by a run that
+    asks for them: they are a tenth of a plain run's start-up."""
+    from ..gdb import parse_gdb_options
+    return parse_gdb_options(gdb or ("",), cores)

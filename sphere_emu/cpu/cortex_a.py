@@ -30,7 +30,7 @@ instructions in ``a7_monitor.py``.
 """
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from unicorn import (
     UC_ERR_FETCH_PROT,
@@ -115,6 +115,9 @@ from .core import Core, CoreState
 from .generic_timer import GenericTimers, copy_shared_state
 from .gic import Gic
 
+if TYPE_CHECKING:
+    from .a7_access import AccessDecoder, DataAccess
+
 log = logging.getLogger("sphere_emu.cpu.a7")
 
 
@@ -145,7 +148,7 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
         self.world = self.secure
         self.monitor = MonitorState()
         self._secure_instructions = SecureInstructions(self.monitor, (self.secure, self.normal))
-        self._decoder = mmu.AccessDecoder()
+        self._decoder: AccessDecoder | None = None  # made when first needed (_decode_access)
         self._code_pages: set[int] = set()  # physical pages fetched from, in either world
         self._stop: Stop | None = None
         self._in_emu = False  # inside emu_start and able to cut after an MMIO access
@@ -511,7 +514,7 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
         return True
 
     def _decode_access(self, world: World, pc: int, thumb: bool, regs: mmu.MmuRegisters
-                       ) -> mmu.DataAccess | None:
+                       ) -> "DataAccess | None":
         code = world.read_code(pc, regs)
         if code is None:
             return None
@@ -521,10 +524,16 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
             index = CS_NAMES.get(name)
             return world.uc.reg_read(GPR[index]) if index is not None else 0
 
-        return self._decoder.decode(code, pc, thumb, register)
+        return self._access_decoder().decode(code, pc, thumb, register)
+
+    def _access_decoder(self) -> "AccessDecoder":
+        if self._decoder is None:
+            from .a7_access import AccessDecoder  # capstone: see a7_access.py
+            self._decoder = AccessDecoder()
+        return self._decoder
 
     def _decoder_name(self, reg_id: int, thumb: bool) -> str:
-        return self._decoder._cs[thumb].reg_name(reg_id) or ""
+        return self._access_decoder()._cs[thumb].reg_name(reg_id) or ""
 
     # -- worlds --------------------------------------------------------------------------
     def _switch_to(self, world: World) -> None:

@@ -17,7 +17,6 @@ import mmap
 import struct
 from typing import Any
 
-from capstone import CS_ARCH_ARM, CS_MODE_MCLASS, CS_MODE_THUMB, Cs
 from unicorn import (
     UC_ARCH_ARM,
     UC_ERR_FETCH_PROT,
@@ -184,9 +183,7 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
         self._unstack = {sp: RegisterGroup(uc, (A.UC_ARM_REG_CONTROL, sp, *_FRAME_REGS,
                                                 XPSR_WRITE, A.UC_ARM_REG_PC))
                          for sp in (A.UC_ARM_REG_MSP, A.UC_ARM_REG_PSP)}
-        self._disassembler = Cs(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS)
-        self._loop_decoder = Cs(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS)
-        self._loop_decoder.detail = True
+        self._decoder: Any = None  # capstone, made when first needed (_capstone)
         self._cs_registers: dict[int, Register] = {}  # capstone id -> the core register
         self._busywaits = BusyWaits(spec.frequency_hz, self._decode, self._pc.read,
                                     self._capstone_register, self.engine.cut)
@@ -442,12 +439,22 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
             code = bytes(self.uc.mem_read(begin, end - begin))
         except UcError:
             return None
-        return list(self._loop_decoder.disasm(code, begin))
+        return list(self._capstone().disasm(code, begin))
+
+    def _capstone(self) -> Any:
+        """A Thumb (M-class) disassembler with operand details, made on first use:
+        importing capstone is a tenth of a bare run's start-up, and most runs never
+        decode anything."""
+        if self._decoder is None:
+            from capstone import CS_ARCH_ARM, CS_MODE_MCLASS, CS_MODE_THUMB, Cs
+            self._decoder = Cs(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS)
+            self._decoder.detail = True
+        return self._decoder
 
     def _capstone_register(self, reg: int) -> int:
         register = self._cs_registers.get(reg)
         if register is None:
-            name = self._loop_decoder.reg_name(reg) or ""
+            name = self._capstone().reg_name(reg) or ""
             uc_reg = CORE_REGS.get(_CS_ALIASES.get(name, name))
             if uc_reg is None:
                 return 0
@@ -618,7 +625,7 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
             code = bytes(self.uc.mem_read(pc, 4))
         except UcError:
             return False
-        insn = next(self._disassembler.disasm(code, pc, 1), None)
+        insn = next(self._capstone().disasm(code, pc, 1), None)
         return insn is not None and insn.mnemonic != "udf"
 
     def _data_bus_error(self) -> None:

@@ -7,8 +7,9 @@ SCS (except STIR when CCR.USERSETMPEND is set); an unprivileged access is a bus 
 """
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
+from ..engine.busywait import Status
 from ..peripherals.registers import (
     RO,
     W1C,
@@ -263,6 +264,13 @@ class SystemControlSpace(Peripheral):
         exc = self._exception_at(offset)
         if exc is not None:
             self.nvic.set_priority(exc, value)
+
+    # -- SysTick -------------------------------------------------------------------------
+    def time_sources(self) -> dict[int, Any]:
+        """SYST_CSR as a status a busy-wait may poll (engine/busywait.py): COUNTFLAG sets at
+        the counter's next 1 -> 0 transition, and only writes change the rest."""
+        status = Status(self.systick.next_countflag_ns)
+        return {0x010: lambda: status}
 
     # -- SCB -----------------------------------------------------------------------------
     def _read_icsr(self) -> int:

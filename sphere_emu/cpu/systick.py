@@ -127,6 +127,13 @@ class SysTick:
         zero = self._next_zero_after(self._flag_since)
         return zero is not None and zero <= self._now_tick()
 
+    def next_countflag_ns(self) -> int | None:
+        """When COUNTFLAG next sets (None: it is set, or stopped: only writes change it)."""
+        if self._flag_latched or not self.enabled:
+            return None
+        zero = self._next_zero_after(self._flag_since)
+        return None if zero is None else self._tick_time_ns(zero)
+
     def _rebase(self, value: int) -> None:
         now = self._now_tick() if self.enabled else self._base_tick
         self._flag_latched = self._countflag()

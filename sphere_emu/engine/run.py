@@ -25,7 +25,7 @@ from typing import Protocol
 from unicorn import Uc
 
 from ..clock import Clock
-from .busywait import BusyWaits, Source
+from .busywait import BusyWaits, Source, Status
 from .counter import RetiredCounter
 from .cut import AccessCut
 from .host_clock import HostClockRedirect, host_clock_redirect
@@ -153,14 +153,16 @@ class Engine:
             if redirect is not None:
                 redirect.restore(saved)
 
-    def time_source_read(self, address: int, source: Source) -> None:
-        """The bus saw a read of a time source (a counter a busy-wait may poll)."""
+    def time_source_read(self, address: int, source: "Source | Status", value: int) -> None:
+        """The bus saw ``value`` read from a time source or status register (one a
+        busy-wait may poll)."""
         busywaits = self.busywaits
         if busywaits is None or not self.in_slice or not self.emulating or \
                 self._counter is None:
             return
         index = self.used + self._counter.started()
-        busywaits.observe(address, source, index, self.slice_start_ns, self.budget - index)
+        busywaits.observe(address, source, value, index, self.slice_start_ns,
+                          self.budget - index)
 
     def _stop(self) -> None:
         if self._uc is not None and self.emulating:

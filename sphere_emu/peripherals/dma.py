@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..clock import Event
+from ..engine.busywait import Status
 from ..snapshot import apply, capture
 from .dma_bus import DmaBus
 from .registers import RO, WO, BusAccess, Peripheral, PeripheralContext, Register
@@ -171,6 +172,19 @@ class Mt3620Dma(Peripheral):
 
     def update(self) -> None:
         self.irqs["irq"].set(any(ch.intsta for ch in self.channels))
+
+    def time_sources(self) -> dict[int, Any]:
+        """GLBSTA0/1 and each channel's START and INTSTA as a status a busy-wait may poll
+        (engine/busywait.py): they change by accesses, at clock events and when a
+        self-paced transfer ends (completed by the first access at or after its end)."""
+        status = Status(self._next_self_paced_end)
+        offsets = [GLOBAL, GLOBAL + 0x04]
+        offsets += [0x100 * n + reg for n in range(NUM_CHANNELS) for reg in (0x18, 0x1C)]
+        return dict.fromkeys(offsets, lambda: status)
+
+    def _next_self_paced_end(self) -> int | None:
+        return min((ch.event.when_ns for ch in self.channels if ch.event is not None),
+                   default=None)
 
     def _catch_up(self) -> None:
         """Self-paced transfers that have ended by this core's time are complete, even if

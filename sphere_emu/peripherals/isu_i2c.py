@@ -204,6 +204,10 @@ class Mt3620I2c(TimedTransferBlock):
             self._done = None
         self.update()
 
+    def time_sources(self) -> dict[int, Any]:
+        """INT_CTRL, MM_CON0, MM_STATUS and the master FIFO's status and pointers."""
+        return self._transfer_status((0x00, 0x70, 0x74, 0x80, 0x84))
+
     def update(self) -> None:
         ctrl = self.regs["INT_CTRL"]
         self.irqs["irq"].set(bool(MM_INT_STA.get(ctrl) and MM_INT_EN.get(ctrl))

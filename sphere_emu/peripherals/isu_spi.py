@@ -107,6 +107,10 @@ class Mt3620SpiMaster(TimedTransferBlock):
     def update(self) -> None:
         self.irqs["irq"].set(bool(self.regs["SCSR"] & 1 and self.regs["SMMR"] & SMMR_INT_EN))
 
+    def time_sources(self) -> dict[int, Any]:
+        """STCSR (BUSY) and SCSR."""
+        return self._transfer_status((0x00, 0x34))
+
     # -- DMA ---------------------------------------------------------------------------
     def dma_connect(self, offset: int, to_peripheral: bool, port: DmaPort | None) -> None:
         if offset != DATAPORT:

@@ -33,7 +33,9 @@ Each of ne/wr/nf/rd is gated by its INT_EN bit.
 """
 
 from collections import deque
+from typing import Any
 
+from ..engine.busywait import Status
 from ..errors import BoardError
 from .registers import (
     RO,
@@ -53,6 +55,7 @@ NE, WR, NF, RD = Field("NE", 0), Field("WR", 1), Field("NF", 2), Field("RD", 3)
 EVENTS = WR.mask | RD.mask
 SOFT_RST, SOFT_RST_MYSELF = Field("SOFT_RST", 0, access=SC), Field("SOFT_RST_MYSELF", 1, access=SC)
 SW_BITS = 0xFF
+_ACCESSES_ONLY = Status()
 
 
 class Mt3620Mailbox(Peripheral):
@@ -163,6 +166,12 @@ class Mt3620Mailbox(Peripheral):
         if both and self.peer is not None:
             self.peer.regs["INT_STS"] &= ~EVENTS
             self.peer.update()
+
+    def time_sources(self) -> dict[int, Any]:
+        """The FIFO counts and SW_RX_INT_STS as a status a busy-wait may poll
+        (engine/busywait.py): only accesses change them, this end's or the peer's, and
+        the peer's core never runs inside this one's time slice."""
+        return dict.fromkeys((0x1C, 0x48, 0x58), lambda: _ACCESSES_ONLY)
 
     def update(self) -> None:
         nf, ne = self._levels()

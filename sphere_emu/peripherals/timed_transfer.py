@@ -9,6 +9,7 @@ when the bus says, not when the slice ends.
 from collections.abc import Callable
 
 from ..clock import Event
+from ..engine.busywait import Status
 from .registers import BusAccess, Peripheral, PeripheralContext
 
 
@@ -44,6 +45,12 @@ class TimedTransferBlock(Peripheral):
 
     def _complete(self, at_ns: int | None = None) -> None:
         raise NotImplementedError
+
+    def _transfer_status(self, offsets: tuple[int, ...]) -> dict[int, Callable[[], Status]]:
+        """Registers a busy-wait may poll (engine/busywait.py) that change only by
+        accesses, at clock events and when the transfer in progress ends."""
+        status = Status(lambda: self._done.when_ns if self._done is not None else None)
+        return dict.fromkeys(offsets, lambda: status)
 
     def bus_time_ns(self) -> int:
         """Virtual time on this bus, as its devices see it: a transfer's end while it

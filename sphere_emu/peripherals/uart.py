@@ -17,6 +17,7 @@ from collections import deque
 from typing import Any
 
 from ..clock import Event
+from ..engine.busywait import Status
 from ..units import parse_frequency_hz
 from .registers import RC, RO, SC, WO, Bank, Field, Peripheral, PeripheralContext, Register
 
@@ -36,6 +37,7 @@ DLAB = Field("DLAB", 7)
 _ELSI, _OE, _ERBFI, _ETBEI = ELSI.mask, OE.mask, ERBFI.mask, ETBEI.mask
 
 FIFO_DEPTH = 16
+_EVENTS_ONLY = Status()
 VFF_RX_HANDSHAKE, VFF_TX_HANDSHAKE = 0x1, 0x2  # EXTEND_ADD bits
 BYTE = 0xFF
 DEFAULT_CLOCK_HZ = 26_000_000
@@ -140,6 +142,11 @@ class Mt3620Uart(Peripheral):
 
     def update(self) -> None:
         self.irqs["irq"].set(self._iir_id() != IIR_NONE)
+
+    def time_sources(self) -> dict[int, Any]:
+        """LSR as a status a busy-wait may poll (engine/busywait.py): received bytes enter
+        the FIFO at clock events and leave it by reads, so it changes at no other time."""
+        return {0x14: lambda: _EVENTS_ONLY}
 
     def char_time_ns(self) -> int:
         """One character on the wire at the programmed rate and frame format."""
