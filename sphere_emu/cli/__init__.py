@@ -1,6 +1,7 @@
 """The ``sphere-emu`` command line."""
 
 import contextlib
+import gc
 import importlib
 import importlib.metadata
 import logging
@@ -77,6 +78,7 @@ def entry_point() -> None:
     second on a busy host. Ending the process at once keeps Ctrl-C and --wall-timeout
     prompt for whoever waits on the process, not just for the emulated machine.
     """
+    gc.disable()  # for start-up, as in __main__.py; ``cli.run`` turns it back on
     try:
         main(prog_name="sphere-emu")
         code = 0

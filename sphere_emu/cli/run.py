@@ -1,5 +1,6 @@
 """``sphere-emu run``: boot a board and run firmware on it."""
 
+import gc
 import re
 import sys
 from dataclasses import dataclass, field
@@ -268,6 +269,7 @@ def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
             if boot is not None:
                 boot.on_refusal = lambda refusal: runner.refuse(str(refusal))
                 refusal = boot.power_on()  # the ROM stage: a refusal here runs nothing
+            _collect_from_here()
             with HostLog(lambda: sys.stderr):
                 report = (runner.run(options.timeout_ns) if refusal is None else
                           RunReport(Outcome.REFUSED, machine.clock.now_ns,
@@ -336,3 +338,11 @@ def _gdb_ports(gdb: tuple[str, ...], cores: dict) -> dict[str, int]:
     asks for them: they are a tenth of a plain run's start-up."""
     from ..gdb import parse_gdb_options
     return parse_gdb_options(gdb or ("",), cores)
+
+
+def _collect_from_here() -> None:
+    """The garbage collector back on for the run, if start-up held it off (``entry_point``),
+    with what start-up built left out of its walks for good."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()

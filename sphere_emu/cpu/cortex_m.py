@@ -186,7 +186,7 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
         self._decoder: Any = None  # capstone, made when first needed (_capstone)
         self._cs_registers: dict[int, Register] = {}  # capstone id -> the core register
         self._busywaits = BusyWaits(spec.frequency_hz, self._decode, self._pc.read,
-                                    self._capstone_register, self.engine.cut)
+                                    self._capstone_register, self.engine.cut, self._code)
         self.engine.busywaits = self._busywaits
         self._map.on_time_source_read = self.engine.time_source_read
         self.halt_on_bkpt = False  # set while a debugger is attached: BKPT stops, no HardFault
@@ -432,6 +432,12 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
         if register is None:
             register = self._registers[reg] = Register(self.uc, reg)
         return register
+
+    def _code(self, address: int, size: int) -> bytes | None:
+        try:
+            return bytes(self.uc.mem_read(address, size))
+        except UcError:
+            return None
 
     def _decode(self, begin: int, end: int) -> list[Any] | None:
         """Instructions in [begin, end) with operand details (for busy-wait loops)."""

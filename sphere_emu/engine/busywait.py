@@ -52,6 +52,8 @@ from .cut import AccessCut
 if TYPE_CHECKING:
     from .poll_loop import PollLoop, StatusLoop
 
+LOOP_BYTES = 64  # how far around the polling load a loop's head and branch may be
+
 
 @dataclass(frozen=True)
 class Status:
@@ -87,16 +89,18 @@ class BusyWaits:
     """One core's busy-wait detector: sees time-source reads, plans skips."""
 
     def __init__(self, frequency_hz: int, decode: Callable[[int, int], list[Any] | None],
-                 pc: Callable[[], int], reg_value: Callable[[int], int], cut: AccessCut
-                 ) -> None:
+                 pc: Callable[[], int], reg_value: Callable[[int], int], cut: AccessCut,
+                 code: Callable[[int, int], bytes | None]) -> None:
         self.enabled = True
         self._frequency_hz = frequency_hz
         self._decode = decode  # (head, end) -> instructions, or None
+        self._code = code  # (address, size) -> the bytes there, or None
         self._pc = pc
         self._reg_value = reg_value
         self._cut = cut
         self._loops: dict[tuple[int, int], PollLoop | None] = {}
         self._status_loops: dict[tuple[int, int], StatusLoop | None] = {}
+        self._lengths: dict[int, int | None] = {}  # load pc -> _thumb_loop_length
         # The last status read: (pc, address, value, slice start, slice index).
         self._last_status: tuple[int, int, int, int, int] | None = None
         self.pending: Skip | None = None
@@ -150,13 +154,23 @@ class BusyWaits:
         pc = self._pc()
         last, self._last_status = self._last_status, (pc, address, value, slice_start_ns,
                                                       index)
+        if last is None or last[:4] != (pc, address, value, slice_start_ns):
+            return  # not yet seen an iteration with this value go round
+        # A cheap look first (most repeats are a print's "THR empty?" between characters),
+        # the disassembler only for what may be a loop of exactly this iteration's length.
+        if pc not in self._lengths:
+            base = pc - LOOP_BYTES
+            code = self._code(base, 2 * LOOP_BYTES)
+            self._lengths[pc] = _thumb_loop_length(code, base, pc) if code else None
+        if self._lengths[pc] != index - last[4]:
+            return
         key = (pc, address)
         if key not in self._status_loops:
             self._status_loops[key] = _analysis().find_loop(
                 self._decode, pc, address, self._reg_value, _analysis().analyse_status)
         loop = self._status_loops[key]
-        if loop is None or last != (pc, address, value, slice_start_ns, index - loop.length):
-            return  # not yet seen an iteration with this value go round
+        if loop is None or loop.length != index - last[4]:
+            return
         most = max(0, (budget_left - 1) // loop.length)  # the replayed load must fit too
         change_ns = status.next_change_ns()
         if change_ns is None:
@@ -180,6 +194,41 @@ class BusyWaits:
 
     def _find_loop(self, pc: int, address: int) -> "PollLoop | None":
         return _analysis().find_loop(self._decode, pc, address, self._reg_value)
+
+
+def _thumb_loop_length(code: bytes, base: int, pc: int) -> int | None:
+    """Instructions per iteration of the straight loop through ``pc`` if the Thumb ``code``
+    (at ``base``, around ``pc``) reaches a conditional branch back to at or before ``pc``:
+    found from instruction lengths and the two conditional-branch encodings alone, no
+    disassembler. The walk from the branch's target must pass through ``pc``."""
+    def halfword(at: int) -> int:
+        return int.from_bytes(code[at - base:at - base + 2], "little")
+
+    def length(at: int) -> int:
+        return 4 if halfword(at) >> 11 in (0b11101, 0b11110, 0b11111) else 2
+
+    at, end = pc, base + len(code) - 4
+    while at <= end:
+        hw1, hw2 = halfword(at), halfword(at + 2)
+        target = None
+        if hw1 >> 12 == 0b1101 and (hw1 >> 8) & 0xF < 0xE:  # B<c> T1
+            target = at + 4 + (((hw1 & 0xFF) ^ 0x80) - 0x80) * 2
+        elif hw1 >> 11 == 0b11110 and hw2 >> 14 == 0b10 and not hw2 & 0x1000 \
+                and (hw1 >> 6) & 0xF < 0xE:  # B<c> T3
+            offset = ((hw1 >> 10 & 1) << 20 | (hw2 >> 11 & 1) << 19 | (hw2 >> 13 & 1) << 18
+                      | (hw1 & 0x3F) << 12 | (hw2 & 0x7FF) << 1)
+            target = at + 4 + (offset ^ 0x100000) - 0x100000
+        if target is not None:
+            if not base <= target <= pc:
+                return None
+            count, walk, through = 1, target, False
+            while walk < at:
+                through = through or walk == pc
+                walk += length(walk)
+                count += 1
+            return count if walk == at and (through or pc == at) else None
+        at += length(at)
+    return None
 
 
 def _analysis() -> ModuleType:
