@@ -218,6 +218,7 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
 
     def _clear_run_state(self) -> None:
         self.engine.cut.cancel()
+        self._busywaits.forget()
         self._taken_fault_pc: int | None = None  # the last fault taken (for lockup reports)
         self._counter.clear()  # a reset or a restore may follow new code
         self._bus_error: tuple[int, int] | None = None  # data address, pc of the access

@@ -185,6 +185,11 @@ class BusyWaits:
         self.pending = Skip(iterations * loop.length, address, value)
         self._cut.request(pc)
 
+    def forget(self) -> None:
+        """Drop what the last reads proved (a reset, a restored snapshot)."""
+        self._last_status = None
+        self.pending = None
+
     def take(self) -> Skip | None:
         """The planned skip, once its run has stopped after the read."""
         skip, self.pending = self.pending, None
