@@ -19,13 +19,6 @@ from typing import Any
 
 from unicorn import (
     UC_ARCH_ARM,
-    UC_ERR_FETCH_PROT,
-    UC_ERR_FETCH_UNMAPPED,
-    UC_ERR_INSN_INVALID,
-    UC_ERR_READ_PROT,
-    UC_ERR_READ_UNMAPPED,
-    UC_ERR_WRITE_PROT,
-    UC_ERR_WRITE_UNMAPPED,
     UC_HOOK_CODE,
     UC_HOOK_INTR,
     UC_HOOK_MEM_INVALID,
@@ -51,7 +44,6 @@ from ..engine.busywait import BusyWaits
 from ..engine.native import NativeCounter, NativeLibrary
 from ..engine.tlb import IdentityTlb, unmapped_ranges
 from ..peripherals.registers import BusAccess, PeripheralContext
-from ..reset import Lockup
 from .core import Core, CoreState, DebugStop
 from .dwt import DWT_BASE, DWT_SIZE, DataWatchpointTrace
 from .m_debug import (
@@ -69,14 +61,11 @@ from .m_exceptions import (
     S_XPSR,
     XPSR_T,
     ExceptionEntry,
-    Frame,
 )
+from .m_faults import FaultHandling
 from .m_snapshot import M4Snapshots
 from .nvic import (
-    BUSFAULT,
-    FIXED_PRIORITY,
     HARDFAULT,
-    MEMMANAGE,
     SVCALL,
     SYSTICK,
     USAGEFAULT,
@@ -84,20 +73,14 @@ from .nvic import (
     exception_name,
 )
 from .scs import (
-    BFARVALID,
     DIVBYZERO,
-    FAULT_TEXT,
     HFSR_DEBUGEVT,
     HFSR_FORCED,
-    IBUSERR,
-    IMPRECISERR,
     INVSTATE,
     NOCP,
-    PRECISERR,
     SCS_BASE,
     SCS_SIZE,
     UNALIGNED,
-    UNDEFINSTR,
     SystemControlSpace,
 )
 from .systick import SysTick
@@ -107,7 +90,7 @@ log = logging.getLogger("sphere_emu.cpu.cortex_m")
 
 # CONTROL, xPSR, EXC_RETURN
 # Thumb hint encodings Unicorn stops on
-WFI, WFE, YIELD = 0xBF30, 0xBF20, 0xBF10
+WFI = 0xBF30
 WIDE_HINT = 0xF3AF  # first halfword of wfi.w / wfe.w / yield.w; the second is 0x800n
 
 UNTIL_NEVER = 0xFFFFFFFF  # odd, so never a Thumb instruction address
@@ -122,8 +105,6 @@ _STATE_REGS = (*_FRAME_REGS, A.UC_ARM_REG_XPSR, A.UC_ARM_REG_CONTROL, A.UC_ARM_R
 _FP_CONTEXT_REGS = (*range(A.UC_ARM_REG_D0, A.UC_ARM_REG_D0 + 8), A.UC_ARM_REG_FPSCR)
 _PRIVILEGED_STATE = (A.UC_ARM_REG_MSP, A.UC_ARM_REG_PSP, A.UC_ARM_REG_PRIMASK,
                      A.UC_ARM_REG_BASEPRI, A.UC_ARM_REG_FAULTMASK)
-_DATA_ERRORS = (UC_ERR_READ_UNMAPPED, UC_ERR_READ_PROT, UC_ERR_WRITE_UNMAPPED, UC_ERR_WRITE_PROT)
-_FETCH_ERRORS = (UC_ERR_FETCH_UNMAPPED, UC_ERR_FETCH_PROT)
 _CS_ALIASES = {"sb": "r9", "sl": "r10", "fp": "r11", "ip": "r12"}  # capstone's names
 
 # QEMU exception numbers Unicorn passes to UC_HOOK_INTR
@@ -131,7 +112,7 @@ _INTR_SVC, _INTR_BKPT, _INTR_EXC_RETURN = 2, 7, 8
 _INTR_USAGE_FAULTS = {17: NOCP, 18: INVSTATE, 22: UNALIGNED, 23: DIVBYZERO}
 
 
-class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
+class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
     """An MT3620 IO core: ARMv7E-M with the single-precision FPU (Cortex-M4F)."""
 
     def __init__(self, spec: CoreSpec, clock: Clock, mappings: list[Mapping]) -> None:
@@ -548,102 +529,6 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
                 return
             self._enter(exc, state[S_PC], state)
 
-    # -- faults --------------------------------------------------------------------------
-    def _fault(self, fault: int, return_address: int, *, cfsr: int = 0, hfsr: int = 0,
-               address: int | None = None) -> None:
-        """A synchronous fault of the instruction at ``return_address``: record and take it."""
-        self.scs.record_fault(cfsr, hfsr, address if cfsr & PRECISERR else None)
-        target = self._fault_target(fault, self._execution_priority())
-        if target is None:
-            current = self.ipsr()
-            where = f" in {exception_name(current)}" if current else ""
-            self._lockup(f"{_describe(fault, cfsr | hfsr)}{where}", address, return_address)
-            return
-        self._taken_fault_pc = return_address
-        self._enter(target, return_address)
-
-    def _fault_target(self, fault: int, priority: int) -> int | None:
-        """The fault's own handler if it can preempt, else HardFault (FORCED), else lockup."""
-        nvic = self.nvic
-        if fault != HARDFAULT and nvic.enabled(fault) and nvic.group_priority(fault) < priority:
-            return fault
-        if priority <= FIXED_PRIORITY[HARDFAULT]:
-            return None
-        if fault != HARDFAULT:
-            self.scs.record_fault(hfsr=HFSR_FORCED)
-        return HARDFAULT
-
-    def _derived_fault(self, frame: Frame, priority: int, status: int, xpsr: int,
-                       control: int) -> None:
-        """A bus error while stacking or unstacking: taken over the frame in place."""
-        target = self._fault_target(BUSFAULT, priority)
-        if target is None:
-            self._lockup(_describe(BUSFAULT, status), frame.sp)
-            return
-        self._dispatch(target, frame, xpsr, control)
-
-    def _lockup(self, what: str, address: int | None = None, pc: int | None = None) -> None:
-        if pc is None:
-            pc = self._reg(A.UC_ARM_REG_PC).read()
-        where = f" address={address:#010x}" if address is not None else ""
-        self.halt(f"lockup: {what} at pc={pc:#010x}{where}")
-        if self.engine.emulating:
-            self.uc.emu_stop()
-        if self.lockup_listeners:
-            report = self._lockup_report(pc)
-            for listener in self.lockup_listeners:
-                listener(report)
-
-    def _lockup_report(self, pc: int) -> Lockup:
-        """The halted core as a debugger would read it: locked up in a fault handler, the
-        faulting instruction is the return address that fault stacked."""
-        in_fault_handler = self.ipsr() in (HARDFAULT, MEMMANAGE, BUSFAULT, USAGEFAULT)
-        fault_pc = self._taken_fault_pc if in_fault_handler else None
-        regs = self.scs.regs
-        cfsr = regs["CFSR"]
-        far = regs["BFAR"] if cfsr & BFARVALID else 0  # no MPU: MMFAR is never valid
-        return Lockup(pc, pc if fault_pc is None else fault_pc, cfsr, regs["HFSR"], far)
-
-    def _cpu_error(self, error: int) -> None:
-        """Unicorn refused an instruction or an access: the matching architectural fault."""
-        pc = self._reg(A.UC_ARM_REG_PC).read()
-        address, self._fault_address = self._fault_address, None
-        if error in _DATA_ERRORS:
-            self._fault(BUSFAULT, pc, cfsr=PRECISERR, address=address)
-        elif error in _FETCH_ERRORS:
-            self._fault(BUSFAULT, pc, cfsr=IBUSERR, address=pc)
-        elif error == UC_ERR_INSN_INVALID:
-            self._invalid_instruction(pc)
-        else:
-            self._lockup(f"emulator error: {UcError(error)}")
-
-    def _invalid_instruction(self, pc: int) -> None:
-        if not self._reg(A.UC_ARM_REG_XPSR).read() & XPSR_T:
-            self._fault(USAGEFAULT, pc, cfsr=INVSTATE)
-        elif any(self._follows_hint(pc, hint) for hint in (WFE, YIELD)) and self._decodes(pc):
-            self._slice_given_up = True  # WFE/YIELD: Unicorn stops after them; see docs
-        else:
-            self._fault(USAGEFAULT, pc, cfsr=UNDEFINSTR)
-
-    def _decodes(self, pc: int) -> bool:
-        """A valid instruction (not UDF) at ``pc``: so the stop was after a WFE, not at an
-        undefined instruction that happens to follow a WFE-like halfword."""
-        try:
-            code = bytes(self.uc.mem_read(pc, 4))
-        except UcError:
-            return False
-        insn = next(self._capstone().disasm(code, pc, 1), None)
-        return insn is not None and insn.mnemonic != "udf"
-
-    def _data_bus_error(self) -> None:
-        """An MMIO access hit nothing, was refused, or was unprivileged in the SCS."""
-        (address, access_pc), self._bus_error = self._bus_error, None
-        pc = self._reg(A.UC_ARM_REG_PC).read()
-        if pc == access_pc:
-            self._fault(BUSFAULT, pc, cfsr=PRECISERR, address=address)
-        else:  # Unicorn completed an IT block past the access: reported as imprecise
-            self._fault(BUSFAULT, pc, cfsr=IMPRECISERR)
-
     # -- Unicorn hooks -------------------------------------------------------------------
     def _on_intr(self, uc: Uc, intno: int, _data: object) -> None:
         if self._native is not None:
@@ -697,7 +582,3 @@ class CortexM4(M4Snapshots, CortexMDebug, ExceptionEntry, Core):
     def _read_words(self, address: int, count: int) -> tuple[int, ...] | None:
         at = self._ram(address, 4 * count)
         return None if at is None else struct.unpack_from(f"<{count}I", *at)
-
-def _describe(fault: int, status: int) -> str:
-    causes = [text for bit, text in FAULT_TEXT.items() if status & bit]
-    return f"{exception_name(fault)} ({', '.join(causes) or 'fault'})"
