@@ -144,6 +144,9 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
         self._map.cut = self.engine.cut
         self._map.install(uc)
         uc.hook_add(UC_HOOK_INTR, self._on_intr)
+        self._unmask_sites: set[int] = set()  # CPSIE/MSR-to-mask instructions fetched so far
+        self._unmask_hooks: list[int] = []
+        self._unmask_armed = False
         self._tlb = IdentityTlb(uc, self._mapping_kind, on_code_page=self._hook_unmask_sites)
         for begin, end in unmapped_ranges((m.base, m.end) for m in self._map.mappings):
             uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid_memory, begin=begin, end=end)
@@ -289,18 +292,42 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
         return self.engine.now_ns()
 
     def _hook_unmask_sites(self, page: int) -> None:
-        """Hook the CPSIE and MSR-to-mask instructions of a page the first time it is fetched.
+        """Note the CPSIE and MSR-to-mask instructions of a page the first time it is fetched.
 
-        Unicorn cannot report those instructions, and a hook on each one costs nothing
-        elsewhere; a hook acts only while an exception waits behind a mask.
+        Unicorn cannot report those instructions. A code hook, even on one address, makes
+        Unicorn call out on every instruction it translates afterwards (about half the
+        counted speed), so the sites are hooked only while an exception waits behind a mask
+        (``_arm_unmask_hooks``).
         """
         try:
             code = bytes(self.uc.mem_read(page, 1 << 12))
         except UcError:
             return
-        for offset in unmask_sites(code):
-            self.uc.hook_add(UC_HOOK_CODE, self._on_unmask_site, begin=page + offset,
-                             end=page + offset)
+        sites = [page + offset for offset in unmask_sites(code)]
+        self._unmask_sites.update(sites)
+        if self._unmask_armed:  # the page is about to be translated: hooked in time
+            self._unmask_hooks.extend(self._hook_site(site) for site in sites)
+
+    def _hook_site(self, site: int) -> int:
+        return self.uc.hook_add(UC_HOOK_CODE, self._on_unmask_site, begin=site, end=site)
+
+    def _arm_unmask_hooks(self) -> None:
+        """Hooks on the unmask sites while an exception waits (behind a mask, or behind the
+        active handler's priority, which a mask may replace when the handler returns).
+
+        Unicorn decides at translation whether code calls its hooks, so every change
+        drops the translations (rare: an interrupt arriving inside a masked stretch)."""
+        wanted = bool(self.nvic.pending)
+        if wanted == self._unmask_armed:
+            return
+        self._unmask_armed = wanted
+        if wanted:
+            self._unmask_hooks = [self._hook_site(site) for site in sorted(self._unmask_sites)]
+        else:
+            for hook in self._unmask_hooks:
+                self.uc.hook_del(hook)
+            self._unmask_hooks = []
+        self.uc.ctl_flush_tb()
 
     def _on_unmask_site(self, uc: Uc, _address: int, _size: int, _data: object) -> None:
         """Before a possible unmask with an exception waiting: end the run, run it alone."""
@@ -325,6 +352,7 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
         self._bus_error = self._watch_hit = self._fault_address = None
         self._unmask_stop = False
         self._run_count = count
+        self._arm_unmask_hooks()
         try:
             started, error = engine.execute(self.uc, self._counter, pc | (xpsr >> 24 & 1),
                                             count)
@@ -462,7 +490,9 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
         """Something was pended, enabled or reprioritised."""
         if self.engine.emulating:
             cut = self.engine.cut
-            if not cut.pending and self._deliverable() is not None:
+            # A newly waiting exception ends the run too: the unmask sites get their hooks.
+            if not cut.pending and (self._deliverable() is not None or (
+                    not self._unmask_armed and self.nvic.pending)):
                 cut.request(self._pc.read())
         elif self.state is CoreState.SLEEPING and self._wake_condition():
             self.state = CoreState.RUNNING
