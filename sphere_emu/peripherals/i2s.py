@@ -28,7 +28,7 @@ Choices where the record is silent are in docs/peripherals.md (I2S).
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..clock import Event
 from .dma_port import DmaPort
@@ -357,10 +357,6 @@ class Mt3620I2s(Peripheral):
                 if len(self.ul) < FIFO_WORDS:
                     self.ul.append(int.from_bytes(data[i:i + 4], "little"))
         self.update()
-
-    def state(self) -> dict[str, Any]:
-        return {"regs": dict(self.regs), "dl": list(self.dl), "ul": list(self.ul),
-                "tx": vars(self.tx) | {"event": None}, "rx": vars(self.rx) | {"event": None}}
 
 
 class Mt3620I2sPort(Peripheral):
