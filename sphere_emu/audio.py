@@ -68,7 +68,7 @@ class WavSource:
                 channels, width = wav.getnchannels(), wav.getsampwidth()
                 rate, frames = wav.getframerate(), wav.readframes(wav.getnframes())
         except (wave.Error, EOFError, ValueError) as err:
-            raise SphereEmuError(f"{path}: not a readable WAV file ({err or 'truncated'})") \
+            raise SphereEmuError(f"{path}: not a readable WAV file ({str(err) or 'truncated'})") \
                 from None
         if width not in (2, 4) or channels not in (1, 2):
             raise SphereEmuError(f"{path}: {8 * width}-bit {channels}-channel WAV: the I2S "
