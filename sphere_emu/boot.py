@@ -24,7 +24,7 @@ from pathlib import Path
 
 from construct import Array, Const, Int32ul, Struct
 
-from .board import BoardSpec, OsSpec
+from .board import OsSpec
 from .cpu.core import CoreState
 from .device import Device
 from .errors import SphereEmuError
@@ -34,7 +34,7 @@ from .image.metadata import ImageType
 from .image.os_payload import read_load_header
 from .machine import Machine
 from .peripherals.firewall import Firewall
-from .peripherals.pluton_mailbox import CommandServer, PlutonMailbox
+from .peripherals.pluton_mailbox import serve_mailboxes
 from .pluton.core import Pluton
 from .pluton.protocol import MEASURE_SECURITY_MONITOR
 from .pluton.rom import ROM_STAGE, BootRefusal, rom_stage
@@ -180,7 +180,7 @@ class BootChain:
                             "an OS (docs/board-format.md)")
         self.core = machine.cores[facts.core]
         self.pluton = _ReportingPluton(device, machine.system_memory, self._on_postcode)
-        attach_pluton(machine, self.pluton)
+        serve_mailboxes(machine.peripherals.values(), self.pluton)
         self.flash, self.images = layout_flash(images, facts.flash.size)
         self.refusal: BootRefusal | None = None
         self.progress: list[Progress] = []
@@ -308,74 +308,3 @@ class BootChain:
         port = self.machine.serial.ports.get(self.facts.console or "")
         if port is not None:
             port.transmit(line.encode() + b"\r\n")
-
-
-def attach_pluton(machine: Machine, pluton: CommandServer) -> None:
-    """Serve every Pluton mailbox of the machine with ``pluton``."""
-    for block in machine.peripherals.values():
-        if isinstance(block, PlutonMailbox):
-            block.attach(pluton)
-
-
-class _TemporaryPluton:
-    """For a machine that runs without a device: a fresh development device's Pluton,
-    made when the guest first knocks on the mailbox."""
-
-    def __init__(self, machine: Machine) -> None:
-        self._machine = machine
-        self._pluton: Pluton | None = None
-
-    def execute(self, command: int, args: Sequence[int]) -> tuple[int, list[int]]:
-        return self._made().execute(command, args)
-
-    def _made(self) -> Pluton:
-        if self._pluton is None:
-            self._pluton = Pluton(Device.temporary(), self._machine.system_memory)
-        return self._pluton
-
-    def snapshot(self) -> dict | None:
-        return self._pluton.snapshot() if self._pluton is not None else None
-
-    def restore(self, state: dict) -> None:
-        self._made().restore(state)
-
-
-@dataclass
-class Assembly:
-    """A machine ready to run: bare (firmware loaded per core) or with a boot chain."""
-
-    machine: Machine
-    chain: "BootChain | None" = None
-
-
-def assemble(spec: BoardSpec, device: Device | None = None,
-             sideloaded: Sequence[tuple[str, str]] | None = None, *,
-             fast_forward: bool = True, debug_mode: Collection[str] = (),
-             fast: bool = False) -> Assembly:
-    """The one way a machine is put together (the CLI, the testing API, ``build``).
-
-    Without ``sideloaded`` the machine runs bare: firmware is loaded per core and any
-    Pluton mailbox is served by ``device``'s Pluton (default: a temporary development
-    device, made on first use). With ``sideloaded`` (``(slot, file)`` pairs, possibly
-    none) it boots ``device``'s verified chain, not yet powered on; the apps in the slots
-    ``debug_mode`` names start held for a debugger. ``fast_forward``: skip busy-waits
-    exactly (the default) or step through them. ``fast``: count IO-core instructions per
-    block (``--fast``, docs/performance.md).
-    """
-    machine = Machine(spec, fast_forward=fast_forward, fast=fast)
-    if sideloaded is None:
-        attach_pluton(machine, Pluton(device, machine.system_memory) if device is not None
-                      else _TemporaryPluton(machine))
-        return Assembly(machine)
-    owner = device if device is not None else Device.temporary()
-    return Assembly(machine, BootChain(machine, owner,
-                                       device_images(owner, spec.os, sideloaded,
-                                                     debug_mode)))
-
-
-def build(spec: BoardSpec, device: Device, sideloaded: Sequence[tuple[str, str]] = ()
-          ) -> BootChain:
-    """A machine for ``spec`` with ``device``'s boot chain attached, not yet powered on."""
-    chain = assemble(spec, device, sideloaded).chain
-    assert chain is not None
-    return chain

@@ -19,13 +19,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from .boot import BootChain
 from .cpu.core import CoreState
 from .machine import Machine, Stall
 from .scheduler import RunResult
 from .serial import SerialPort
+
+if TYPE_CHECKING:  # the boot chain's modules are not loaded by a bare run
+    from .boot import BootChain
 
 
 class Outcome(Enum):
@@ -252,7 +254,7 @@ def _inside_engine(frame) -> bool:  # noqa: ANN001 - a frame
     return False
 
 
-def run_boot(chain: BootChain, timeout_ns: int, expect: Sequence[str] = ()) -> RunReport:
+def run_boot(chain: "BootChain", timeout_ns: int, expect: Sequence[str] = ()) -> RunReport:
     """Power on and run until ``expect`` is met, the boot is refused or time runs out."""
     runner = Runner(chain.machine, list(expect), poll=chain.poll)
     chain.on_refusal = lambda refusal: runner.refuse(str(refusal))

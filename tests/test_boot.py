@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from sphere_emu import boot, runner
+from sphere_emu import assembly, boot, runner
 from sphere_emu.board import OsSpec, load_board
 from sphere_emu.cpu.core import CoreState
 from sphere_emu.device import Device
@@ -89,7 +89,7 @@ def boot_with(tmp_path: Path, *, sm: bytes | None = None, kernel: bytes | None =
     sideloaded = []
     for i, data in enumerate(apps):
         sideloaded.append((device.install(data, verify=False), f"app{i}.imagepackage"))
-    chain = boot.build(spec, device, sideloaded)
+    chain = assembly.build(spec, device, sideloaded)
     report = runner.run_boot(chain, timeout_ms * MS, expect)
     return Booted(chain, report, device)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "sphere_emu"
 
-PRODUCT = ("boot", "device", "pluton", "image", "trust")
+PRODUCT = ("assembly", "boot", "device", "pluton", "image", "trust")
 EDGES = ("cli", "testing", "gdb", "runner", "__main__")
 LAYER_NAMES = ("platform", "product", "edges")
 

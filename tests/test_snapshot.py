@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from conftest import BOARDS, PREBUILT
 
-from sphere_emu import boot
+from sphere_emu import assembly, boot
 from sphere_emu.board import OsSpec, load_board
 from sphere_emu.device import Device
 from sphere_emu.machine import Machine
@@ -109,7 +109,7 @@ def test_booted_chain_with_an_rt_app_restored_into_a_fresh_chain_ticks_on_identi
     device = Device.temporary()
     sideloaded = [(device.install((PREBUILT / "hello-rt.imagepackage").read_bytes(),
                                   verify=False), "hello-rt.imagepackage")]
-    original = boot.build(spec, device, sideloaded)
+    original = assembly.build(spec, device, sideloaded)
     assert run_boot(original, 1_500_000_000, ["Tick 1"]).outcome is Outcome.EXPECTED
     assert original.core.world is original.core.normal  # the kernel runs, not the monitor
     snap = original.snapshot()
@@ -119,7 +119,7 @@ def test_booted_chain_with_an_rt_app_restored_into_a_fresh_chain_ticks_on_identi
         assert runner.run(1_500_000_000).outcome is Outcome.EXPECTED
         return [(e.port, e.time_ns, e.line) for e in runner.lines]
 
-    fresh = boot.build(spec, device, sideloaded)  # built, never powered on
+    fresh = assembly.build(spec, device, sideloaded)  # built, never powered on
     fresh.restore(snap)
     assert fresh.snapshot() == snap
     assert [(p.stage, p.step) for p in fresh.progress] == \

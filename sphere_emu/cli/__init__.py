@@ -3,7 +3,6 @@
 import contextlib
 import gc
 import importlib
-import importlib.metadata
 import logging
 import os
 import sys
@@ -55,6 +54,8 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     the library is not touched by commands that do not run cores)."""
     if not value or ctx.resilient_parsing:
         return
+    import importlib.metadata  # a tenth of a run's start-up (it loads the email package)
+
     from ..engine.native import choose as choose_counter
 
     _, choice = choose_counter()

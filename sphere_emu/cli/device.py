@@ -126,8 +126,8 @@ def attest(directory, board, nonce, duration, as_json) -> None:
     import os
     import sys
 
+    from ..assembly import build
     from ..board import load_board
-    from ..boot import build
     from ..bundled import DEFAULT_BOARD
     from ..device import Device
     from ..runner import Outcome, run_boot

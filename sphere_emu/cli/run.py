@@ -4,26 +4,28 @@ import gc
 import re
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
 
+from ..assembly import assemble
 from ..audio import AudioIO, AudioSpec, parse_audio_options
 from ..board import load_board
-from ..boot import BootChain, assemble
-from ..device import Device, DeviceError
 from ..devices.trace import format_stamp
 from ..elf import ElfImage, read_elf
 from ..errors import SphereEmuError
 from ..files import read_file, sniff
 from ..hostio import HostIO, Route, parse_route
 from ..hostlog import HostLog
-from ..image.errors import ImageError
-from ..image.package import parse_package
 from ..machine import Machine
 from ..peripherals.firewall import Firewall
 from ..pinio import PinIO
 from ..runner import Outcome, Runner, RunReport
 from ..units import format_ns, parse_duration_ns
+
+if TYPE_CHECKING:
+    from ..boot import BootChain
+    from ..device import Device
 
 
 @click.command(name="run")
@@ -124,6 +126,9 @@ def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, 
         images = {name: machine.load_elf(name, elf) for name, elf in elfs}
         _run(machine, None, images, options)
         return
+    # The device and image modules only here: a bare-metal run does not need them.
+    from ..device import Device
+
     with (Device.open(device_dir) if device_dir else Device.temporary()) as device:
         slots = [(_sideload(device, path, data), path) for path, data in packages]
         booted = assemble(spec, device, slots, fast_forward=not no_fast_forward,
@@ -197,6 +202,9 @@ def _read_package(path: str) -> bytes:
 def _debug_target(app: str, packages: list[tuple[str, bytes]]) -> str:
     """The package file ``--debug-mode APP`` means: the file itself, or the package whose
     component ID or name (its metadata's, as the device knows it) is APP."""
+    from ..image.errors import ImageError
+    from ..image.package import parse_package
+
     for path, _data in packages:
         if app == path:
             return path
@@ -213,11 +221,14 @@ def _debug_target(app: str, packages: list[tuple[str, bytes]]) -> str:
                          "file, a component ID or an app name)")
 
 
-def _sideload(device: Device, path: str, data: bytes) -> str:
+def _sideload(device: "Device", path: str, data: bytes) -> str:
     """Put an app package into the device's flash. The boot chain verifies it, not this:
     a package the device would refuse is refused at boot, by the stage whose job it is.
     One whose layout does not even name its flash slot is refused here, the same way
     (one line, exit status 5: docs/boot-chain.md)."""
+    from ..device import DeviceError
+    from ..image.errors import ImageError
+
     try:
         return device.install(data, verify=False)
     except (ImageError, DeviceError) as err:
@@ -225,7 +236,7 @@ def _sideload(device: Device, path: str, data: bytes) -> str:
         sys.exit(Outcome.REFUSED.exit_code)
 
 
-def _run(machine: Machine, boot: BootChain | None, images: dict[str, ElfImage],
+def _run(machine: Machine, boot: "BootChain | None", images: dict[str, ElfImage],
          options: _RunOptions) -> None:
     """Run until the outcome is known, print it, and exit with its status."""
     routes, quiet = options.routes, options.quiet

@@ -10,7 +10,7 @@ server attached to it (``sphere_emu.pluton.Pluton``, attached by the machine ass
 the product layer). Without a server every command completes with ``NO_SERVER``.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from .registers import RO, W1C, WO, Field, Peripheral, PeripheralContext, Register
@@ -28,6 +28,13 @@ class CommandServer(Protocol):
     def snapshot(self) -> dict[str, Any] | None: ...
 
     def restore(self, state: dict[str, Any]) -> None: ...
+
+
+def serve_mailboxes(blocks: Iterable[Peripheral], server: CommandServer) -> None:
+    """Serve every Pluton mailbox among ``blocks`` (a machine's peripherals) with ``server``."""
+    for block in blocks:
+        if isinstance(block, PlutonMailbox):
+            block.attach(server)
 
 
 class PlutonMailbox(Peripheral):

@@ -77,6 +77,7 @@ class Access(Enum):
 
 RW, RO, WO, W1C, W1S, RC, SC = (Access.RW, Access.RO, Access.WO, Access.W1C, Access.W1S,
                                 Access.RC, Access.SC)
+_ACCESSES = tuple(Access)
 
 
 @dataclass(frozen=True)
@@ -179,8 +180,12 @@ class Peripheral:
         self.irqs = {irq_name: IrqLine(f"{name}.{irq_name}") for irq_name in self.IRQS}
         self.regs: dict[str, int] = {}
         self._resets: dict[str, int] = {}
+        # Accessors are compiled per offset on the first guest access: a machine declares
+        # thousands of registers and a run touches a few (compiling all was a fifth of a
+        # bare run's start-up).
         self._readers: dict[int, Reader] = {}
         self._writers: dict[int, Writer] = {}
+        self._declared: dict[int, list[tuple[Register, str, int | None]]] = {}
         self._stored: dict[int, str] = {}  # offset -> the register a host peek shows
         self.offsets: dict[str, int] = {}  # register name -> offset (tools, tests)
         self._build(self.registers())
@@ -221,14 +226,14 @@ class Peripheral:
 
     # -- bus side ----------------------------------------------------------------------
     def read(self, offset: int, size: int, access: BusAccess) -> int:
-        reader = self._readers.get(offset & ~3)
+        reader = self._readers.get(offset & ~3) or self._compiled(offset & ~3)[0]
         if reader is None:
             self.guest_error(f"read of unknown offset {offset:#x}")
             return 0
         return (reader() >> ((offset & 3) << 3)) & _SIZE_MASK[size]
 
     def write(self, offset: int, size: int, value: int, access: BusAccess) -> None:
-        writer = self._writers.get(offset & ~3)
+        writer = self._writers.get(offset & ~3) or self._compiled(offset & ~3)[1]
         if writer is None:
             self.guest_error(f"write of {value:#x} to unknown offset {offset:#x}")
             return
@@ -246,26 +251,43 @@ class Peripheral:
 
     # -- building the accessors ----------------------------------------------------------
     def _build(self, declarations: Sequence[Register]) -> None:
-        reads: dict[int, list[tuple[Register, str, Reader]]] = {}
-        writes: dict[int, list[tuple[Register, str, Writer]]] = {}
+        declared = self._declared
         for decl in declarations:
+            reset = _reset_value(decl)
             for index in range(decl.count):
                 name = decl.element_name(index)
                 if name in self._resets:
                     raise TypeError(f"{type(self).__name__}: register {name} declared twice")
                 offset = decl.offset + index * decl.stride
-                self._resets[name] = _reset_value(decl)
+                self._resets[name] = reset
                 self.offsets[name] = offset
-                hook_index = index if decl.count > 1 else None
-                reader, writer = self._compile(decl, name, hook_index)
-                reads.setdefault(offset, []).append((decl, name, reader))
-                writes.setdefault(offset, []).append((decl, name, writer))
-        for offset, candidates in reads.items():
-            self._readers[offset] = self._dispatch(offset, candidates, "read")
-            plain = [name for decl, name, _ in candidates if decl.bank is None]
-            self._stored[offset] = plain[0] if plain else candidates[0][1]
-        for offset, wcandidates in writes.items():
-            self._writers[offset] = self._dispatch(offset, wcandidates, "write")
+                at = declared.get(offset)
+                if at is None:
+                    declared[offset] = [(decl, name, index if decl.count > 1 else None)]
+                    self._stored[offset] = name
+                else:
+                    at.append((decl, name, index if decl.count > 1 else None))
+        for offset, candidates in declared.items():
+            if len(candidates) > 1:  # a declaration mistake is found now, not at an access
+                for kind in ("read", "write"):
+                    _only_one_plain(type(self).__name__, offset, candidates, kind)
+                plain = [name for decl, name, _ in candidates if decl.bank is None]
+                self._stored[offset] = plain[0] if plain else candidates[0][1]
+
+    def _compiled(self, offset: int) -> tuple[Reader | None, Writer | None]:
+        """The accessors of ``offset`` (compiled now if this is its first access), or
+        Nones where no register is declared."""
+        candidates = self._declared.get(offset)
+        if candidates is None:
+            return None, None
+        if offset not in self._readers:
+            compiled = [(decl, name, self._compile(decl, name, index))
+                        for decl, name, index in candidates]
+            self._readers[offset] = self._dispatch(
+                offset, [(decl, name, rw[0]) for decl, name, rw in compiled], "read")
+            self._writers[offset] = self._dispatch(
+                offset, [(decl, name, rw[1]) for decl, name, rw in compiled], "write")
+        return self._readers[offset], self._writers[offset]
 
     def _dispatch(self, offset: int, candidates: list[tuple[Register, str, Any]],
                   kind: str) -> Any:
@@ -273,9 +295,6 @@ class Peripheral:
         unbanked register that can be read (written) there, else a logging refusal."""
         usable = [(d, n, f) for d, n, f in candidates if _can(d, kind)]
         plain = [(n, f) for d, n, f in usable if d.bank is None]
-        if len(plain) > 1:
-            raise TypeError(f"{type(self).__name__}: {plain[0][0]} and {plain[1][0]} "
-                            f"both {kind} offset {offset:#x}")
         if plain:
             default = plain[0][1]
         else:
@@ -383,16 +402,18 @@ class Peripheral:
 
 
 class _Masks:
-    """Which bits of one register behave how, from its access, writable mask and fields."""
+    """Which bits of one register behave how, from its access, writable mask and fields
+    (a bit claimed by several fields behaves as the last one says)."""
 
     def __init__(self, decl: Register) -> None:
-        per_bit = {a: 0 for a in Access}
-        per_bit[decl.access] = decl.writable & MASK32
-        per_bit[RO] |= ~decl.writable & MASK32
-        for f in decl.fields:
-            for a in Access:
-                per_bit[a] &= ~f.mask
-            per_bit[f.access] |= f.mask
+        per_bit = dict.fromkeys(_ACCESSES, 0)
+        claimed = 0
+        for f in reversed(decl.fields):
+            per_bit[f.access] |= f.mask & ~claimed
+            claimed |= f.mask
+        writable = decl.writable & MASK32
+        per_bit[decl.access] |= writable & ~claimed
+        per_bit[RO] |= ~writable & MASK32 & ~claimed
         self.stored = per_bit[RW] | per_bit[WO]  # written value kept
         self.w1c, self.w1s, self.sc, self.rc = per_bit[W1C], per_bit[W1S], per_bit[SC], per_bit[RC]
         self.readable = MASK32 & ~per_bit[WO] & ~per_bit[SC]
@@ -403,6 +424,14 @@ def _reset_value(decl: Register) -> int:
     for f in decl.fields:
         value |= (f.reset << f.lsb) & f.mask
     return value & MASK32
+
+
+def _only_one_plain(block: str, offset: int, candidates: list[tuple[Register, str, Any]],
+                    kind: str) -> None:
+    """Refuse a map where two unbanked registers could both be read (written) at ``offset``."""
+    plain = [name for decl, name, _ in candidates if decl.bank is None and _can(decl, kind)]
+    if len(plain) > 1:
+        raise TypeError(f"{block}: {plain[0]} and {plain[1]} both {kind} offset {offset:#x}")
 
 
 def _can(decl: Register, kind: str) -> bool:

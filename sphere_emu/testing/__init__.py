@@ -24,8 +24,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from ..assembly import assemble
 from ..board import load_board
-from ..boot import BootChain, assemble
+from ..boot import BootChain
 from ..cpu.core import CoreState
 from ..device import Device
 from ..devices import Device as BoardDevice
