@@ -8,10 +8,14 @@ app) and times, from process start, the first line of:
 - hello-hl (firmware/prebuilt/hello-hl.imagepackage): "Hello from a high-level app";
 - hello-rt (firmware/prebuilt/hello-rt.imagepackage): "Hello from the MT3620 IO core".
 Target: under 1 s each. A sample package that is not built yet is reported as missing
-(nothing else is substituted for it), and so is a line that never appears.
+(nothing else is substituted for it), and so is a line that never appears. The package's
+bytecode is compiled first, as an installed package has it (a checkout run with
+PYTHONDONTWRITEBYTECODE would otherwise compile every module on every start).
 """
 
 import argparse
+import compileall
+import os
 import statistics
 import subprocess
 import sys
@@ -27,28 +31,33 @@ TARGET_S = 1.0
 LIMIT_S = 30.0
 
 
-def time_to_line(package: Path, text: str) -> float | None:
-    """Seconds from launching the CLI to ``text`` appearing on its output (None: never)."""
+def time_to_line(package: Path, text: str) -> tuple[float, float] | None:
+    """Seconds from launching the CLI to ``text`` appearing on its output, and the CPU
+    seconds (user + system) the process had used by then (None: never)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sphere_emu", "run", str(BOARD), str(package), "--timeout", "3s",
          "--expect", text], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    wall = None
     try:
         for line in proc.stdout:
             if text in line:
-                return time.perf_counter() - start
+                wall = time.perf_counter() - start
+                break
             if time.perf_counter() - start > LIMIT_S:
                 break
-        return None
     finally:
         proc.kill()
-        proc.wait()
+        _, _, usage = os.wait4(proc.pid, 0)
+        proc.returncode = -9  # reaped here, with its resource usage
+    return None if wall is None else (wall, usage.ru_utime + usage.ru_stime)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    compileall.compile_dir(ROOT / "sphere_emu", quiet=1)
     failed = False
     for name, text in SAMPLES.items():
         package = PREBUILT / f"{name}.imagepackage"
@@ -56,15 +65,18 @@ def main() -> int:
             print(f"{name}: MISSING {package.relative_to(ROOT)} (not built yet): no figure")
             failed = True
             continue
-        times = [time_to_line(package, text) for _ in range(args.runs)]
-        if None in times:
+        runs = [time_to_line(package, text) for _ in range(args.runs)]
+        if None in runs:
             print(f"{name}: the line {text!r} never appeared")
             failed = True
             continue
+        times = [wall for wall, _cpu in runs]
         best, median = min(times), statistics.median(times)
+        cpu = statistics.median(cpu for _wall, cpu in runs)
         verdict = "ok" if median < TARGET_S else "OVER TARGET"
         print(f"{name}: run -> first line: median {median:.3f} s, best {best:.3f} s over "
-              f"{args.runs} runs (target < {TARGET_S:.0f} s: {verdict})")
+              f"{args.runs} runs (target < {TARGET_S:.0f} s: {verdict}); CPU used by then: "
+              f"median {cpu:.3f} s (what a loaded host does not inflate)")
     return 1 if failed else 0
 
 

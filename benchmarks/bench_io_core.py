@@ -9,12 +9,15 @@ than wall time):
   scheduler's quantum (the limit for deterministic, counted execution; DESIGN §3);
 - sphere-emu: the ELF on io0 of boards/mt3620-rdb.yaml through Machine/Scheduler, exact
   (Unicorn's count) and ``--fast`` (the native block counter, when it is built);
-- start-up: wall time from process start to the first UART byte of hello-rt.
-Targets (issue 2): machine >= 60 % of plain Unicorn; first byte < 0.5 s. Issue 16: >= 400
-MIPS where the native counter is available.
+- start-up: wall time from process start to the first UART byte of hello-rt, with the
+  package's bytecode compiled first (as an installed package has it: a checkout run with
+  PYTHONDONTWRITEBYTECODE would otherwise compile every module on every start).
+Targets (issue 2): machine >= 60 % of plain Unicorn. Issue 16: >= 400 MIPS where the native
+counter is available; first byte <= 0.3 s.
 """
 
 import argparse
+import compileall
 import subprocess
 import sys
 import time
@@ -75,6 +78,10 @@ def machine_mips(instructions: int, fast: bool = False) -> float:
     return instructions / elapsed / 1e6
 
 
+def compile_bytecode() -> None:
+    compileall.compile_dir(ROOT / "sphere_emu", quiet=1)
+
+
 def first_byte_seconds() -> float:
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "sphere_emu", "run", str(BOARD),
@@ -94,6 +101,7 @@ def main() -> None:
     plain = plain_unicorn_mips(args.instructions)
     ours = machine_mips(args.instructions)
     fast = machine_mips(args.instructions, fast=True)
+    compile_bytecode()
     first = min(first_byte_seconds() for _ in range(3))
     print(f"plain Unicorn, counted slices : {plain:8.1f} MIPS")
     print(f"sphere-emu io0 (bench-cpu)    : {ours:8.1f} MIPS")
@@ -102,7 +110,7 @@ def main() -> None:
           f"not built)")
     print(f"ratio --fast / plain counted  : {fast / plain:8.1%}   (--fast / exact: "
           f"{fast / ours:.2f}x)")
-    print(f"start to first UART byte      : {first:8.3f} s  (target < 0.5 s, best of 3)")
+    print(f"start to first UART byte      : {first:8.3f} s  (target <= 0.3 s, best of 3)")
 
 
 if __name__ == "__main__":

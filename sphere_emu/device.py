@@ -142,8 +142,10 @@ def _hkdf(secret: bytes, label: str, length: int) -> bytes:
 class Device:
     """An emulated device directory. Use ``create``, ``open`` or ``temporary``."""
 
-    def __init__(self, path: Path, efuses: Efuses, secret: bytes) -> None:
+    def __init__(self, path: Path, efuses: Efuses, secret: bytes, *,
+                 durable: bool = True) -> None:
         self.path = path
+        self._durable = durable  # False: a temporary device, its files never synced to disk
         self.efuses = efuses
         self._secret = secret
         self._identity_key: Any = None
@@ -154,11 +156,13 @@ class Device:
     def create(cls, path: str | Path, *, root_certificate: bytes | None = None,
                trusted: Iterable[bytes] | None = None,
                capabilities: Iterable[Capability | str] = (Capability.APP_DEVELOPMENT,),
-               rollback: int = 0, secret: bytes | None = None, force: bool = False) -> "Device":
+               rollback: int = 0, secret: bytes | None = None, force: bool = False,
+               durable: bool = True) -> "Device":
         """A new device rooted in ``root_certificate`` (PEM; default: the development CA).
 
         ``trusted`` certificates (PEM) go into its trust directory; by default, with the
-        development root, that is the development signing certificate.
+        development root, that is the development signing certificate. ``durable=False``
+        (``temporary``): its files are not synced to the disk as they are written.
         """
         from .trust.keys import (
             development_ca,
@@ -193,9 +197,9 @@ class Device:
         except OSError as err:
             raise DeviceError(f"{path}: cannot create ({err.strerror})") from None
         efuses = Efuses(root.key_hash, rollback, capability_bits(capabilities))
-        write_file(path / SECRET, secret, mode=PRIVATE, force=True)
-        write_file(path / ROOT_CERT, root.pem(), force=True)
-        device = cls(path, efuses, secret)
+        write_file(path / SECRET, secret, mode=PRIVATE, force=True, durable=durable)
+        write_file(path / ROOT_CERT, root.pem(), force=True, durable=durable)
+        device = cls(path, efuses, secret, durable=durable)
         device._write_efuses()
         for pem in trusted or ():
             device.trust(pem)
@@ -224,7 +228,7 @@ class Device:
         """A fresh device in a temporary directory, removed when the device is closed
         or garbage-collected. By default it trusts the bundled development CA."""
         tmp = tempfile.TemporaryDirectory(prefix="sphere-emu-device-")
-        device = cls.create(tmp.name, **create_args)
+        device = cls.create(tmp.name, durable=False, **create_args)
         device._tmp = tmp
         return device
 
@@ -273,7 +277,7 @@ class Device:
     # -- eFuses ------------------------------------------------------------------------
     def _write_efuses(self) -> None:
         text = json.dumps(self.efuses.to_json(), indent=2) + "\n"
-        write_file(self.path / EFUSES, text.encode(), force=True)
+        write_file(self.path / EFUSES, text.encode(), force=True, durable=self._durable)
 
     def advance_rollback(self, version: int) -> int:
         """Revoke every security version below ``version``; returns the new fuse value."""
@@ -307,7 +311,7 @@ class Device:
 
         cert = parse_certificate(certificate_pem, source)
         return write_file(self.path / TRUST_DIR / f"{cert.thumbprint.hex()}.cert.pem",
-                          cert.pem(), force=True)
+                          cert.pem(), force=True, durable=self._durable)
 
     def trust_store(self) -> "TrustStore":
         """The signers this device accepts (see sphere_emu.trust.store.TrustStore.rooted)."""
@@ -343,7 +347,7 @@ class Device:
             if identity is None:
                 raise DeviceError("the package has no Identity section: give a slot")
             slot = slot_for(identity.image_type, identity.component_id)
-        write_file(self._slot_path(slot), data, force=True)
+        write_file(self._slot_path(slot), data, force=True, durable=self._durable)
         return slot
 
     def remove(self, slot: str) -> None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from construct import Const, ConstError, Int32ul, StreamError, Struct
-from elftools.elf.elffile import ELFFile
 
 OS_IMAGE_MAGIC = 0x3149534F  # "OSI1"
 OS_IMAGE_HEADER = Struct(
@@ -35,7 +34,10 @@ class LoadHeader:
 
 def build_os_payload(elf_path: str | Path) -> bytes:
     """The header and the bytes of every PT_LOAD segment with file contents, from the
-    lowest address to the highest, gaps zero-filled, padded to 4 bytes (deterministic)."""
+    lowest address to the highest, gaps zero-filled, padded to 4 bytes (deterministic).
+    Used by the firmware build only: a boot does not load pyelftools."""
+    from elftools.elf.elffile import ELFFile
+
     with Path(elf_path).open("rb") as f:
         elf = ELFFile(f)
         segments = [(s["p_paddr"], s.data()) for s in elf.iter_segments()

@@ -1,7 +1,8 @@
 """Writing user-owned files (keys, certificates, device state) safely.
 
 A file is written to a temporary name in its own directory, flushed, given its final mode
-and then moved into place, so a crash never leaves a half-written key or device. Without
+and then moved into place, so a crash never leaves a half-written key or device (a file of
+a throwaway device, ``durable=False``, is not flushed to the disk: nothing survives it). Without
 ``force`` the final step is a hard link, which fails if the name exists: the check and the
 write are one atomic step, so nothing is overwritten by a race either.
 """
@@ -17,7 +18,8 @@ PRIVATE = 0o600
 PUBLIC = 0o644
 
 
-def write_file(path: str | Path, data: bytes, *, mode: int = PUBLIC, force: bool = False) -> Path:
+def write_file(path: str | Path, data: bytes, *, mode: int = PUBLIC, force: bool = False,
+               durable: bool = True) -> Path:
     path = Path(path)
     if not path.parent.is_dir():
         raise SphereEmuError(f"{path}: directory {path.parent} does not exist")
@@ -32,7 +34,8 @@ def write_file(path: str | Path, data: bytes, *, mode: int = PUBLIC, force: bool
             os.fchmod(f.fileno(), mode)
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         if force:
             os.replace(tmp, path)
         else:
