@@ -6,7 +6,6 @@ so no output is lost; ``nowait`` starts at once. Input is polled between time sl
 """
 
 import contextlib
-import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +124,8 @@ class SharedStdout:
 
 class _TcpEnd:
     def __init__(self, port: SerialPort, number: int) -> None:
+        import socket  # only for tcp: routes, not on every start-up
+
         self.port = port
         self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
