@@ -18,6 +18,7 @@ counter is available; first byte <= 0.3 s.
 
 import argparse
 import compileall
+import os
 import subprocess
 import sys
 import time
@@ -82,7 +83,9 @@ def compile_bytecode() -> None:
     compileall.compile_dir(ROOT / "sphere_emu", quiet=1)
 
 
-def first_byte_seconds() -> float:
+def first_byte_seconds() -> tuple[float, float]:
+    """Wall seconds to the first UART byte, and the CPU seconds (user + system) the
+    process had used by then (what a loaded host does not inflate)."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "sphere_emu", "run", str(BOARD),
                              str(HELLO_ELF), "--core", "io0", "--timeout", "1s"],
@@ -90,8 +93,9 @@ def first_byte_seconds() -> float:
     proc.stdout.read(1)
     elapsed = time.perf_counter() - start
     proc.kill()
-    proc.wait()
-    return elapsed
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = -9  # reaped here, with its resource usage
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -102,7 +106,8 @@ def main() -> None:
     ours = machine_mips(args.instructions)
     fast = machine_mips(args.instructions, fast=True)
     compile_bytecode()
-    first = min(first_byte_seconds() for _ in range(3))
+    starts = [first_byte_seconds() for _ in range(3)]
+    first, first_cpu = min(wall for wall, _ in starts), min(cpu for _, cpu in starts)
     print(f"plain Unicorn, counted slices : {plain:8.1f} MIPS")
     print(f"sphere-emu io0 (bench-cpu)    : {ours:8.1f} MIPS")
     print(f"ratio                         : {ours / plain:8.1%}   (target >= 60%)")
@@ -110,7 +115,8 @@ def main() -> None:
           f"not built)")
     print(f"ratio --fast / plain counted  : {fast / plain:8.1%}   (--fast / exact: "
           f"{fast / ours:.2f}x)")
-    print(f"start to first UART byte      : {first:8.3f} s  (target <= 0.3 s, best of 3)")
+    print(f"start to first UART byte      : {first:8.3f} s  (target <= 0.3 s, best of 3; "
+          f"CPU used by then {first_cpu:.3f} s)")
 
 
 if __name__ == "__main__":
