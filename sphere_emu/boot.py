@@ -35,6 +35,7 @@ from .image.os_payload import read_load_header
 from .machine import Machine
 from .peripherals.firewall import Firewall
 from .peripherals.pluton_mailbox import serve_mailboxes
+from .peripherals.storage_flash import StorageFlash
 from .pluton.core import Pluton
 from .pluton.protocol import MEASURE_SECURITY_MONITOR
 from .pluton.rom import ROM_STAGE, BootRefusal, rom_stage
@@ -181,6 +182,9 @@ class BootChain:
         self.core = machine.cores[facts.core]
         self.pluton = _ReportingPluton(device, machine.system_memory, self._on_postcode)
         serve_mailboxes(machine.peripherals.values(), self.pluton)
+        for block in machine.peripherals.values():
+            if isinstance(block, StorageFlash):
+                block.attach(device.storage_backing())  # apps' storage outlives the run
         self.flash, self.images = layout_flash(images, facts.flash.size)
         self.refusal: BootRefusal | None = None
         self.progress: list[Progress] = []

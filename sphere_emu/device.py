@@ -9,6 +9,8 @@ Layout of a device directory (docs/devices-and-keys.md)::
     trust/<thumbprint>.cert.pem   signing certificates the device knows
     flash/<slot>.imagepackage     installed images; slot = image type, e.g.
                          security-monitor, normal-world-kernel, app-<component id>
+    storage/<component id>.bin    an app's mutable storage, as the OS last programmed it
+                         into the mutable-storage flash (docs/kernel-and-apps.md)
 
 Every write is atomic (temporary file + rename). eFuses only ever gain bits: the rollback
 fuse advances, capabilities are burned, nothing is cleared.
@@ -19,6 +21,7 @@ import json
 import os
 import re
 import tempfile
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import IntEnum
@@ -39,6 +42,8 @@ SECRET = "pluton-secret.bin"
 ROOT_CERT = "root.cert.pem"
 TRUST_DIR = "trust"
 FLASH_DIR = "flash"
+STORAGE_DIR = "storage"
+STORAGE_SUFFIX = ".bin"
 PACKAGE_SUFFIX = ".imagepackage"
 SECRET_SIZE = 32
 FUSE_MASK = 0xFFFFFFFF
@@ -190,9 +195,11 @@ class Device:
         try:
             for sub in ("", TRUST_DIR, FLASH_DIR):
                 (path / sub).mkdir(parents=True, exist_ok=True)
-            # Replacing a device: the old one's trust and flash must not leak into the new.
+            # Replacing a device: the old one's trust, flash and storage must not leak into
+            # the new.
             for old in [*(path / TRUST_DIR).glob("*.cert.pem"),
-                        *(path / FLASH_DIR).glob("*" + PACKAGE_SUFFIX)]:
+                        *(path / FLASH_DIR).glob("*" + PACKAGE_SUFFIX),
+                        *(path / STORAGE_DIR).glob("*" + STORAGE_SUFFIX)]:
                 old.unlink()
         except OSError as err:
             raise DeviceError(f"{path}: cannot create ({err.strerror})") from None
@@ -359,6 +366,17 @@ class Device:
             raise DeviceError(f"invalid flash slot name {slot!r}")
         return self.path / FLASH_DIR / (slot + PACKAGE_SUFFIX)
 
+    # -- mutable storage -----------------------------------------------------------------
+    def storage(self) -> dict[str, Path]:
+        """The apps' mutable storage partitions, by component ID."""
+        folder = self.path / STORAGE_DIR
+        return {p.name[:-len(STORAGE_SUFFIX)]: p
+                for p in sorted(folder.glob("*" + STORAGE_SUFFIX))} if folder.is_dir() else {}
+
+    def storage_backing(self) -> "DeviceStorage":
+        """The mutable-storage flash's partitions, kept in this directory."""
+        return DeviceStorage(self.path / STORAGE_DIR, durable=self._durable)
+
     def summary(self) -> dict[str, Any]:
         store = self.trust_store()
         root = self.root_certificate()
@@ -377,7 +395,41 @@ class Device:
             "untrusted_certificates": [{"thumbprint": t.hex(), "why": why}
                                        for t, why in store.notes if t],
             "flash": {slot: path.stat().st_size for slot, path in self.slots().items()},
+            "storage": {cid: path.stat().st_size for cid, path in self.storage().items()},
         }
+
+
+class DeviceStorage:
+    """Mutable-storage partitions as ``<folder>/<component id>.bin`` files, keyed as the
+    flash block keys them: the component ID's 16 bytes in the GUID binary layout. Each
+    program replaces the file atomically (temporary file + rename), never half-written."""
+
+    def __init__(self, folder: Path, *, durable: bool = True) -> None:
+        self.folder = folder
+        self._durable = durable  # False: a temporary device's, never synced to disk
+
+    def path(self, key: bytes) -> Path:
+        return self.folder / (str(uuid.UUID(bytes_le=key)) + STORAGE_SUFFIX)
+
+    def load(self, key: bytes) -> bytes | None:
+        path = self.path(key)
+        return read_file(path, "mutable storage file") if path.is_file() else None
+
+    def program(self, key: bytes, data: bytes) -> None:
+        try:
+            self.folder.mkdir(exist_ok=True)
+        except OSError as err:
+            raise DeviceError(f"{self.folder}: cannot create ({err.strerror})") from None
+        write_file(self.path(key), data, force=True, durable=self._durable)
+
+    def erase(self, key: bytes) -> bool:
+        try:
+            self.path(key).unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as err:
+            raise DeviceError(f"{self.path(key)}: cannot remove ({err.strerror})") from None
+        return True
 
 
 def slot_for(image_type: int, component_id: Any) -> str:

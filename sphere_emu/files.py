@@ -32,6 +32,7 @@ LIMITS = {
     "file": 16 * MiB,
     "eFuse file": 64 * KiB,
     "device secret": 64 * KiB,
+    "mutable storage file": 1 * MiB,
     "WAV file": 64 * MiB,
 }
 

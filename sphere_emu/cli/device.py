@@ -69,6 +69,9 @@ def show(directory, as_json) -> None:
     lines.append("  flash:")
     lines += [f"    {slot:<32} {size} bytes" for slot, size in s["flash"].items()] or \
         ["    empty"]
+    lines.append("  mutable storage:")
+    lines += [f"    {cid:<40} {size} bytes" for cid, size in s["storage"].items()] or \
+        ["    none"]
     click.echo("\n".join(lines))
 
 

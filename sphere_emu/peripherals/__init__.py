@@ -17,6 +17,7 @@ from .pwm import Mt3620Pwm
 from .registers import Peripheral
 from .reset_control import IoCoreResetControl
 from .rgu import Mt3620Rgu
+from .storage_flash import StorageFlash
 from .uart import Mt3620Uart
 from .wdt import Mt3620Wdt
 
@@ -24,6 +25,6 @@ PERIPHERAL_CLASSES: tuple[type[Peripheral], ...] = (
     Mt3620Uart, Mt3620Gpt, PlutonMailbox, Mt3620Mailbox, IoCoreResetControl,
     Mt3620I2c, Mt3620Dma, Mt3620SpiMaster, Mt3620Adc, Mt3620Wdt,
     Mt3620Isu, Mt3620Rgu, Firewall, Mt3620Gpio, Mt3620Pwm, Mt3620IrqConfig,
-    Mt3620I2s, Mt3620I2sPort, Mt3620SpiSlave)
+    Mt3620I2s, Mt3620I2sPort, Mt3620SpiSlave, StorageFlash)
 
 PERIPHERAL_TYPES: dict[str, type[Peripheral]] = {cls.TYPE: cls for cls in PERIPHERAL_CLASSES}

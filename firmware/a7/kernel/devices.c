@@ -24,7 +24,6 @@
 #define GPIO_OE_SET      0x24u
 #define GPIO_OE_RESET    0x28u
 #define ISU_UART(n)      (0x38070500u + (uint32_t)(n) * 0x10000u)
-#define STORAGE_PATH     "/mnt/config/mutable_storage"
 
 /* linux/gpio.h (v1 ABI). */
 #define GPIO_GET_LINEHANDLE_IOCTL        0xC16CB403u
@@ -40,8 +39,6 @@ struct gpiohandle_request {
     uint32_t lines;
     int32_t fd;
 };
-
-static uint32_t storage_len;
 
 int32_t refuse(int32_t err, const char *capability)
 {
@@ -196,36 +193,6 @@ static int32_t uart_open(int isu, uint32_t flags)
     return fd_install(&uart_ops, flags, isu);
 }
 
-/* --- mutable storage: one file of at most SizeKB KiB in SYSRAM, kept for the run. */
-static uint32_t storage_cap(void) { return proc_manifest()->storage_kb * 1024u; }
-
-static int32_t storage_read(struct file *f, char *buf, uint32_t len)
-{
-    uint32_t n = f->pos < storage_len ? storage_len - f->pos : 0;
-    if (n > len) n = len;
-    memcpy(buf, (const char *)STORAGE_PHYS + f->pos, n);
-    f->pos += n;
-    return (int32_t)n;
-}
-
-static int32_t storage_write(struct file *f, const char *buf, uint32_t len)
-{
-    if (f->flags & O_APPEND) f->pos = storage_len;
-    if (f->pos > storage_cap() || len > storage_cap() - f->pos) return -ENOSPC;   /* the quota */
-    if (f->pos > storage_len) memset((char *)STORAGE_PHYS + storage_len, 0, f->pos - storage_len);
-    memcpy((char *)STORAGE_PHYS + f->pos, buf, len);
-    f->pos += len;
-    if (f->pos > storage_len) storage_len = f->pos;
-    return (int32_t)len;
-}
-
-static uint64_t storage_size(struct file *f) { (void)f; return storage_len; }
-
-static const struct file_ops storage_ops = {
-    .name = "mutable storage", .read = storage_read, .write = storage_write,
-    .size = storage_size, .mode = S_IFREG,
-};
-
 /* --- system events: no update ever arrives here, so it never becomes readable. */
 static uint32_t never(struct file *f) { (void)f; return 0; }
 static const struct file_ops sysevent_ops = { .name = "sysevent", .poll = never, .mode = S_IFCHR };
@@ -252,21 +219,14 @@ int32_t dev_open(const char *path, uint32_t flags)
     if (strcmp(path, "/dev/gpiochip0") == 0) return fd_install(&gpiochip_ops, flags, 0);
     if (strncmp(path, "/dev/ttyISU", 11) == 0 && path[11] >= '0' && path[11] <= '4' && !path[12])
         return uart_open(path[11] - '0', flags);
-    if (strcmp(path, STORAGE_PATH) == 0) {
-        if (!proc_manifest()->storage_kb) return refuse(-EACCES, "MutableStorage");
-        int fd = fd_install(&storage_ops, flags, 0);
-        if (fd >= 0 && (flags & O_TRUNC)) storage_len = 0;
-        return fd;
-    }
+    if (strcmp(path, STORAGE_PATH) == 0) return storage_open(flags);
     return -ENOENT;
 }
 
 int32_t dev_unlink(const char *path)
 {
     if (strcmp(path, STORAGE_PATH) != 0) return -ENOENT;
-    if (!proc_manifest()->storage_kb) return refuse(-EACCES, "MutableStorage");
-    storage_len = 0;
-    return 0;
+    return storage_delete();
 }
 
 /* --- inter-core sockets: unit = IO core once connected, -1 before. */

@@ -9,7 +9,8 @@
 /* Memory map (physical; the kernel runs identity-mapped, see mmu.c). */
 #define KERNEL_BASE     0x80000000u   /* image, stacks, page table: the first MiB */
                                       /* 0x80100000-COMM_PHYS: the app's page pool (mm.c) */
-#define STORAGE_PHYS    0x80200000u   /* mutable storage, up to 64 KiB */
+#define STORAGE_PHYS    0x80200000u   /* mutable storage: its header + up to 64 KiB */
+#define STORAGE_SIZE    0x11000u
 #define COMM_PHYS       0x803C0000u   /* inter-core buffers: 8 KiB per IO core (intercore.c) */
 
 /* console.c */
@@ -193,6 +194,11 @@ int32_t dev_unlink(const char *path);
 int32_t sys_socket(uint32_t domain, uint32_t type, uint32_t protocol);
 int32_t sys_connect(int32_t fd, uint32_t addr, uint32_t len);
 int32_t refuse(int32_t err, const char *capability);
+
+/* storage.c: the app's mutable storage file, kept in the mutable-storage flash. */
+#define STORAGE_PATH "/mnt/config/mutable_storage"
+int32_t storage_open(uint32_t flags);
+int32_t storage_delete(void);
 
 /* The peripheral drivers behind dev_open, each checking its capability: i2c.c, spi.c,
    adc.c, pwm.c; power.c the reboot call (PowerControls). */

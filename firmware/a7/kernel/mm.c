@@ -32,7 +32,7 @@ static uint32_t pages_free;
 static uint32_t brk_start, brk_now;
 static int oom_reported;
 
-static int in_storage(uint32_t pa) { return pa >= STORAGE_PHYS && pa < STORAGE_PHYS + 0x10000u; }
+static int in_storage(uint32_t pa) { return pa >= STORAGE_PHYS && pa < STORAGE_PHYS + STORAGE_SIZE; }
 
 static uint32_t page_alloc(void)
 {

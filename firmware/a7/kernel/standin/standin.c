@@ -14,10 +14,12 @@ void standin_init(void)
 {
     MVBAR_WRITE((uint32_t)monitor_vectors);
     /* The Normal World's interrupts: its timers, the shared blocks' and its mailbox ends in
-       group 1 (the kernel's drivers wait on the shared blocks' lines). */
+       group 1 (the kernel's drivers wait on the shared blocks' lines), and the
+       mutable-storage flash's. */
     gic_set_group(27, 1);
     gic_set_group(30, 1);
     for (unsigned id = 32; id <= 144; id++) gic_set_group(id, 1);
+    gic_set_group(147, 1);
     GICD_CTLR = 3u;
     lr_mon_write(0x80000000u);
     spsr_mon_write(MODE_SVC | CPSR_A | CPSR_I | CPSR_F);
