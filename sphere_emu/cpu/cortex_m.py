@@ -299,11 +299,15 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
         counted speed), so the sites are hooked only while an exception waits behind a mask
         (``_arm_unmask_hooks``).
         """
-        try:
-            code = bytes(self.uc.mem_read(page, 1 << 12))
+        size = self._tlb.page_size
+        try:  # with the next halfword: a 32-bit MSR may start in the page's last one
+            code = bytes(self.uc.mem_read(page, size + 2))
         except UcError:
-            return
-        sites = [page + offset for offset in unmask_sites(code)]
+            try:
+                code = bytes(self.uc.mem_read(page, size))
+            except UcError:
+                return
+        sites = [page + offset for offset in unmask_sites(code) if offset < size]
         self._unmask_sites.update(sites)
         if self._unmask_armed:  # the page is about to be translated: hooked in time
             self._unmask_hooks.extend(self._hook_site(site) for site in sites)

@@ -13,6 +13,11 @@ So the cores run Unicorn in virtual-TLB mode and fill its TLB themselves:
 - the invalid-memory hook covers only the address ranges nothing is mapped at
   (``unmapped_ranges``), never RAM.
 
+Code pages are tracked at the TLB's own page size, which Unicorn reports (1 KB for the
+Cortex-M4): with a coarser grain, data sharing a 4 KB page with code (an RT app's ``.bss``
+right after its ``.text`` in TCM) took the slow path on every store: bench-cpu ran about
+twice as fast free-running once its buffers' 1 KB pages stopped counting as code.
+
 What is enforced is what the region allows (ROM is never writable; MMIO is never
 executable). The architecture's execute-never attributes of the ARMv7-M default memory map
 (Peripheral, Device and System regions) are not modelled beyond that: mapped RAM executes
@@ -65,19 +70,21 @@ class IdentityTlb:
                  on_code_page: Callable[[int], None] | None = None) -> None:
         self._kind_at = kind_at
         self._on_code_page = on_code_page  # told each page's address when first fetched from
-        self.code_pages: set[int] = set()
+        self.page_size = uc.ctl_get_page_size()  # the CPU model must be set before
+        self._shift = self.page_size.bit_length() - 1
+        self.code_pages: set[int] = set()  # page numbers at ``page_size``
         self._allowed: dict[int, int] = {}
         uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)
         uc.hook_add(UC_HOOK_TLB_FILL, self._fill)
 
     def _fill(self, _uc: Uc, va: int, kind: int, entry: object, _data: object) -> bool:
-        page = va >> PAGE_SHIFT
+        page = va >> self._shift
         allowed = self._allowed.get(page)
         if allowed is None:
             allowed = self._allowed[page] = region_permissions(self._kind_at(va))
         entry.paddr = va  # type: ignore[attr-defined]
         if kind == UC_MEM_FETCH and page not in self.code_pages and self._on_code_page:
-            self._on_code_page(page << PAGE_SHIFT)
+            self._on_code_page(page << self._shift)
         entry.perms = grant(kind, allowed, page, self.code_pages)  # type: ignore[attr-defined]
         return True
 

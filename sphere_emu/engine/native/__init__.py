@@ -60,7 +60,7 @@ class _Header(ctypes.Structure):
     _fields_ = [("budget", ctypes.c_uint64), ("done", ctypes.c_uint64),
                 ("last_start", ctypes.c_uint64), ("last_size", ctypes.c_uint32),
                 ("last_count", ctypes.c_uint32), ("refused", ctypes.c_uint32),
-                ("used_slots", ctypes.c_uint32)]
+                ("misses", ctypes.c_uint32)]
 
 
 def default_library() -> Path | None:

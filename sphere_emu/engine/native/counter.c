@@ -17,13 +17,17 @@ typedef int (*emu_stop_fn)(void *uc);
 typedef int (*mem_read_fn)(void *uc, uint64_t address, void *bytes, uint64_t size);
 typedef int (*reg_read_fn)(void *uc, int regid, void *value);
 
-#define SLOTS 4096u /* power of two; the table is cleared when it fills up */
+#define SLOTS 4096u /* power of two; direct-mapped by address */
 #define MAX_BLOCK 4096u /* bytes; Unicorn's blocks stay within a page */
 #define REG_PC 11 /* UC_ARM_REG_PC */
 
+/* A translated block's instruction count, at slot (address / 2) % SLOTS: a block hook runs
+ * every few instructions, so the lookup is one load and a compare (8-byte slots, 32 KB,
+ * neighbouring blocks in neighbouring cache lines); a block 8 KB away replaces it. */
 struct slot {
-    uint64_t key; /* address << 16 | size, 0 = empty */
-    uint32_t count;
+    uint32_t address;
+    uint16_t size; /* bytes, 0 = empty */
+    uint16_t count;
 };
 
 /* The header is mirrored by a ctypes Structure (engine/native/__init__.py). */
@@ -34,7 +38,7 @@ struct counter {
     uint32_t last_size;
     uint32_t last_count;
     uint32_t refused;    /* 1: the run stopped before a block because the budget was spent */
-    uint32_t used_slots;
+    uint32_t misses;     /* blocks decoded (not found in the table) */
     void *uc;
     emu_stop_fn emu_stop;
     mem_read_fn mem_read;
@@ -63,28 +67,23 @@ static uint32_t decode_count(struct counter *c, uint64_t start, uint32_t size)
     return count;
 }
 
-static uint32_t block_count(struct counter *c, uint64_t start, uint32_t size)
+static __attribute__((noinline)) uint32_t decode_into(struct counter *c, struct slot *slot,
+                                                      uint64_t start, uint32_t size)
 {
-    uint64_t key = start << 16 | size;
-    uint32_t i = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 52) & (SLOTS - 1);
-    uint32_t count;
-    for (;;) {
-        if (c->slots[i].key == key)
-            return c->slots[i].count;
-        if (c->slots[i].key == 0)
-            break;
-        i = (i + 1) & (SLOTS - 1);
-    }
-    count = decode_count(c, start, size);
-    if (c->used_slots >= SLOTS / 2) {
-        memset(c->slots, 0, SLOTS * sizeof(struct slot));
-        c->used_slots = 0;
-        i = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 52) & (SLOTS - 1);
-    }
-    c->slots[i].key = key;
-    c->slots[i].count = count;
-    c->used_slots++;
+    uint32_t count = decode_count(c, start, size);
+    slot->address = (uint32_t)start;
+    slot->size = (uint16_t)size;
+    slot->count = (uint16_t)count;
+    c->misses++;
     return count;
+}
+
+static inline uint32_t block_count(struct counter *c, uint64_t start, uint32_t size)
+{
+    struct slot *slot = &c->slots[(start >> 1) & (SLOTS - 1)];
+    if (slot->address == (uint32_t)start && slot->size == size)
+        return slot->count;
+    return decode_into(c, slot, start, size);
 }
 
 struct counter *counter_new(void *uc, emu_stop_fn emu_stop, mem_read_fn mem_read,
@@ -117,20 +116,20 @@ void counter_free(struct counter *c)
 void counter_clear(struct counter *c)
 {
     memset(c->slots, 0, SLOTS * sizeof(struct slot));
-    c->used_slots = 0;
 }
 
 /* UC_HOOK_BLOCK callback; user_data is the counter. */
 void counter_block_hook(void *uc, uint64_t address, uint32_t size, void *user_data)
 {
     struct counter *c = user_data;
-    uint32_t count = size ? block_count(c, address, size) : 0;
+    uint32_t count;
     (void)uc;
     if (c->done >= c->budget) {
         c->refused = 1;
         c->emu_stop(c->uc);
         return;
     }
+    count = size && size <= 0xFFFF ? block_count(c, address, size) : 0;
     c->done += count;
     c->last_start = address;
     c->last_size = size;
