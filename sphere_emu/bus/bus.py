@@ -98,6 +98,9 @@ class AddressMap:
         # The core's busy-wait detector, told of every time-source or status read and the
         # value read (engine/busywait.py).
         self.on_time_source_read: Callable[[int, Any, int], None] | None = None
+        # Told of every register access (address, size, is_write) before it is served:
+        # block counting (``--fast``) finds the instruction making it (engine/native).
+        self.on_access: Callable[[int, int, bool], None] | None = None
         self._unimplemented_seen: set[str] = set()
         # Set by a core that needs its invalid-access hook over memory that was mapped at
         # install time and may be hidden later (begin, end).
@@ -233,6 +236,8 @@ class AddressMap:
             replayed, value = cut.replay(False, m.base + offset)
             if replayed:
                 return value
+        if self.on_access is not None:
+            self.on_access(m.base + offset, size, False)
         who = self.access
         if m.base in self.refused_reads:
             self.refused_reads[m.base](m.base + offset, False)
@@ -255,6 +260,8 @@ class AddressMap:
         cut = self.cut
         if cut is not None and cut.record is not None and cut.replay(True, m.base + offset)[0]:
             return
+        if self.on_access is not None:
+            self.on_access(m.base + offset, size, True)
         who = self.access
         if m.base in self.refused_writes:
             self.refused_writes[m.base](m.base + offset, True)

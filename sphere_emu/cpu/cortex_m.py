@@ -42,6 +42,7 @@ from ..engine import (
 )
 from ..engine.busywait import BusyWaits
 from ..engine.native import NativeCounter, NativeLibrary
+from ..engine.native.accesses import AccessLocator
 from ..engine.tlb import IdentityTlb, unmapped_ranges
 from ..peripherals.registers import BusAccess, PeripheralContext
 from .core import Core, CoreState, DebugStop
@@ -188,11 +189,15 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
 
     def use_native_counter(self, library: NativeLibrary) -> bool:
         """The ``--fast`` mode: count instructions per block in C (``engine/native``)
-        instead of Unicorn's per-instruction count. Register accesses then see their
-        block's start as the PC: a busy-wait is still skipped when its load starts the
+        instead of Unicorn's per-instruction count. Register accesses are timed at their
+        own instruction, found from the registers (``engine/native/accesses.py``), but see
+        their block's start as the PC: a busy-wait is still skipped when its load starts the
         block (the usual ``ldr; cmp; b`` shape; others never qualify), and the PC of a cut
         or refused access is taken from where the run stopped."""
         self._native = NativeCounter(self.uc, library)
+        self._native.locate_accesses(AccessLocator(self._decode, self._capstone_register))
+        self._map.on_access = self._native.access
+        self.engine.carries_overshoot = True
         self._counter = self._native
         self.uc.ctl_flush_tb()  # blocks translated so far lack the block hook
         return True

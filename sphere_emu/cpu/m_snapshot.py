@@ -38,6 +38,7 @@ class M4Snapshots:
                 "nvic": capture(self.nvic, NVIC_STATE),
                 "systick": capture(self.systick, SYSTICK_STATE),
                 "scs": self.scs.snapshot(), "cut": capture(self.engine.cut, _CUT),
+                "carried": self.engine.carried,  # --fast: ran into the next slice
                 **capture(self, _RUN_STATE)}
 
     def restore(self: Any, state: dict[str, Any]) -> None:
@@ -55,6 +56,7 @@ class M4Snapshots:
         apply(self.nvic, state["nvic"], clock)
         apply(self.systick, state["systick"], clock)
         apply(self.engine.cut, state["cut"], clock)
+        self.engine.carried = state.get("carried", 0)
         apply(self, {k: state[k] for k in _RUN_STATE}, clock)
         self.state = CoreState(state["state"])
         self.debug_stop = None

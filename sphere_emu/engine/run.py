@@ -79,6 +79,11 @@ class Engine:
         self.busywaits: BusyWaits | None = None  # set by models that can fast-forward
         self._redirect_host_clock = redirect_host_clock
         self._host_clock: HostClockRedirect | None = None
+        # Block counting (``--fast``) runs the block that crosses a slice's end whole: the
+        # instructions past the end are charged, and the next slice starts that far in, so
+        # the core's time stays the count of the instructions it ran (``carried``).
+        self.carries_overshoot = False
+        self.carried = 0
 
     # -- time ----------------------------------------------------------------------------
     def now_ns(self) -> int:
@@ -106,6 +111,10 @@ class Engine:
                     break
         finally:
             self.in_slice = False
+        if self.carries_overshoot:
+            if isinstance(self._counter, NativeCounter):
+                self.charge(self._counter.take_overshoot())
+            self.carried = max(0, self.used - budget)
         return self.used
 
     def request_stop(self) -> None:
@@ -117,7 +126,7 @@ class Engine:
     def begin_slice(self) -> None:
         self.stop_requested = False
         self.slice_start_ns = self.clock.now_ns
-        self.used = 0
+        self.used = self.carried  # charged in the slice before (``carries_overshoot``)
         self.budget = 0
         self.in_slice = True
 

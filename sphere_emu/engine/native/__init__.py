@@ -11,10 +11,12 @@ mode, for three reasons that Unicorn 2.1.4 gives no cheap way around:
 - a slice ends after the block that crosses its budget (the few extra instructions are not
   charged), where the exact mode stops at the very instruction;
 - Unicorn brings the PC up to date only for hooked instructions, so inside a block an MMIO
-  access sees the block's start, not its own instruction: a register access is stamped
-  with the time at its block's start. (A memory hook would fix that, but any memory hook
-  sends every RAM access to Unicorn's slow path: measured 20 against 200 MIPS.) Busy-waits
-  are still skipped when the polling load starts its block (the usual loop shape);
+  access sees the block's start, not its own instruction. (A memory hook would fix that,
+  but any memory hook sends every RAM access to Unicorn's slow path: measured 20 against
+  200 MIPS.) The instruction is found from the registers instead (``accesses.py``) and the
+  access timed at block start + its index; where that fails, at the block's start.
+  Busy-waits are still skipped only when the polling load starts its block (the usual
+  loop shape);
 - Unicorn's per-instruction count skips the instructions of an IT block whose condition
   fails; a block counts all of its instructions (as the hardware spends them).
 
@@ -32,6 +34,7 @@ from unicorn import UC_HOOK_BLOCK, Uc, UcError
 from unicorn.arm_const import UC_ARM_REG_PC
 
 from ..counter import UNTIL_NEVER
+from .accesses import AccessLocator
 
 try:
     from unicorn.unicorn_py3.unicorn import uclib as _uclib
@@ -137,6 +140,10 @@ class NativeCounter:
         if status != 0:
             raise UcError(status)
         self._pc = ctypes.c_uint64()
+        self._locator: AccessLocator | None = None
+        self._execution: tuple[int, int, int] | None = None  # the block execution resolved in
+        self._resolved = -1  # index in it of the instruction that made the last access
+        self._overshoot = 0  # instructions the last refused run ran past its count
 
     def __del__(self) -> None:
         state, self._state = getattr(self, "_state", None), None
@@ -146,11 +153,41 @@ class NativeCounter:
     def clear(self) -> None:
         """Code may have changed under cached blocks (a load, a reset)."""
         self._lib.counter_clear(self._state)
+        if self._locator is not None:
+            self._locator.clear()
+
+    def locate_accesses(self, locator: AccessLocator) -> None:
+        """Time register accesses at their own instruction (``access``)."""
+        self._locator = locator
+
+    def access(self, address: int, _size: int, is_write: bool) -> None:
+        """A register access is being made: find its instruction in the current block,
+        now, while the registers are those it computed its address from."""
+        header = self._header
+        execution = (header.done, header.last_start, header.last_size)
+        if execution != self._execution:
+            self._execution, self._resolved = execution, -1
+        if self._locator is not None:
+            index = self._locator.locate(header.last_start, header.last_size, self._resolved,
+                                         address, is_write)
+            if index is not None:
+                self._resolved = index
 
     def started(self) -> int:
-        """Instructions begun by the current run, to the PC Unicorn last brought up to date
-        (inside a block: the block's start, see the module docstring)."""
-        return self._lib.counter_started(self._state)
+        """Instructions begun by the current run: to the instruction of the register access
+        in progress if it was found, else to the PC Unicorn last brought up to date (inside
+        a block: the block's start, see the module docstring)."""
+        started = self._lib.counter_started(self._state)
+        if self._resolved >= 0:
+            header = self._header
+            if (header.done, header.last_start, header.last_size) == self._execution:
+                return max(started, header.done - header.last_count + self._resolved + 1)
+        return started
+
+    def take_overshoot(self) -> int:
+        """Instructions the block that crossed the last run's count ran past it (once)."""
+        overshoot, self._overshoot = self._overshoot, 0
+        return overshoot
 
     def exception_at(self, pc: int) -> None:
         """An exception hook fired at ``pc`` and the run goes on elsewhere: the rest of the
@@ -165,12 +202,14 @@ class NativeCounter:
         """
         lib, state = self._lib, self._state
         lib.counter_begin(state, count)
+        self._execution, self._resolved, self._overshoot = None, -1, 0
         error = None
         try:
             uc.emu_start(begin, UNTIL_NEVER, count=0)
         except UcError as err:
             error = err.errno
         if error is None and self._header.refused:
+            self._overshoot = self._header.done - count
             return count + 1, None
         return min(count, lib.counter_started_at(state, self.stop_pc(uc))), error
 
