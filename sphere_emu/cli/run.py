@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..app_requests import AppRequest, parse_app_request, schedule_app_requests
 from ..assembly import assemble
 from ..audio import AudioIO, AudioSpec, parse_audio_options
 from ..board import load_board
@@ -73,6 +74,10 @@ if TYPE_CHECKING:
 @click.option("--drive", "drives", multiple=True, metavar="TARGET=VALUE@TIME",
               help="Drive a device or pin at a virtual time, e.g. button-a=pressed@1.5s, "
                    "GPIO12=0@2s (repeat).")
+@click.option("--app", "app_requests", multiple=True, metavar="ACTION@TIME",
+              help="Stop or start the high-level app at a virtual time, as 'azsphere device "
+                   "app stop/start' does: stop@2s (SIGTERM, then SIGKILL after 2 s), "
+                   "start@3s (repeat).")
 @click.option("--i2s0", "i2s0", multiple=True, metavar="out=FILE.wav|in=FILE.wav",
               help="I2S0's audio: the stream it sends, written as a WAV file (out=), and the "
                    "one it receives, read from a WAV file (in=); repeat for both.")
@@ -86,8 +91,8 @@ if TYPE_CHECKING:
                    "(faster; repeatable run to run but not the exact mode's timing: see "
                    "docs/performance.md). Without the native library the run stays exact.")
 def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, quiet,
-            uart_prefix, gdb, gdb_wait, debug_apps, device_dir, vcd, trace, drives, i2s0, i2s1,
-            no_fast_forward, fast) -> None:
+            uart_prefix, gdb, gdb_wait, debug_apps, device_dir, vcd, trace, drives, app_requests,
+            i2s0, i2s1, no_fast_forward, fast) -> None:
     """Boot BOARD's signed OS with the app image packages in FILES, or run ELF FILES
     bare-metal on the cores named with --core.
 
@@ -101,6 +106,10 @@ def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, 
     if cores and device_dir:
         raise SphereEmuError("--core runs bare-metal ELFs; image packages and --device boot "
                              "the board's OS: give one or the other")
+    requests = tuple(parse_app_request(text) for text in app_requests)
+    if requests and cores:
+        raise SphereEmuError("--app asks the board's OS to stop or start its app: boot image "
+                             "packages, not bare ELFs on --core")
     # Without --core every file is an app package to sideload: read (bounded) and sniffed
     # first, so an ELF given by mistake is named as one.
     packages = [] if cores else [(path, _read_package(path)) for path in files]
@@ -115,7 +124,7 @@ def command(board, files, cores, timeout, wall_timeout, expect, fail_on, uarts, 
         gdb_ports=_gdb_ports(gdb, spec.cores) if gdb or gdb_wait or debug_apps else {},
         gdb_wait=gdb_wait, expect=_patterns("--expect", expect),
         fail_on=_patterns("--fail-on", fail_on), quiet=quiet, vcd=vcd,
-        trace=_check_trace(trace), drives=drives,
+        trace=_check_trace(trace), drives=drives, app_requests=requests,
         audio=[audio for block, values in (("i2s0", i2s0), ("i2s1", i2s1))
                if (audio := parse_audio_options(block, values)) is not None])
     if cores:
@@ -158,6 +167,7 @@ class _RunOptions:
     vcd: str | None = None
     trace: set[str] = frozenset()
     drives: tuple[str, ...] = ()
+    app_requests: tuple[AppRequest, ...] = ()
     audio: list[AudioSpec] = field(default_factory=list)
 
 
@@ -252,6 +262,12 @@ def _run(machine: Machine, boot: "BootChain | None", images: dict[str, ElfImage]
                 block.on_denied.append(lambda denial: click.echo(
                     f"{format_stamp(denial.time_ns)} {denial}", err=True))
     audio = AudioIO(machine.peripherals, options.audio)
+    if options.app_requests:
+        console = machine.serial.ports.get(machine.board.boot.console or "")
+        if console is None:
+            raise SphereEmuError(f"--app: board {machine.board.name} names no OS console "
+                                 "(its 'boot' key) to take the requests")
+        schedule_app_requests(list(options.app_requests), machine.clock, console)
     # Several bare-metal cores: their consoles share stdout, so say whose line each is.
     prefix = options.uart_prefix if options.uart_prefix is not None else len(images) > 1
     host = HostIO(notify=lambda message: click.echo(message, err=True), stdout_prefix=prefix)

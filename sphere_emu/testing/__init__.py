@@ -168,6 +168,21 @@ class EmulatedDevice:
         """Bytes from the host into a UART's receiver."""
         self.machine.serial.ports[port].inject(data)
 
+    def app_stop(self) -> None:
+        """Ask the OS to stop its high-level app now, as ``--app stop@TIME`` does."""
+        self._app_request("stop")
+
+    def app_start(self) -> None:
+        """Ask the OS to start its ended high-level app again, as ``--app start@TIME``."""
+        self._app_request("start")
+
+    def _app_request(self, action: str) -> None:
+        console = self.machine.board.boot.console
+        if self.chain is None or console is None:
+            raise RuntimeError(f"app {action}: this device runs no OS (boot it with "
+                               "EmulatedDevice.boot)")
+        self.send(console, f"app {action}\n".encode())
+
     def output(self, port: str) -> bytes:
         """Everything the guest has sent on a UART so far."""
         return bytes(self.machine.serial.ports[port].output)

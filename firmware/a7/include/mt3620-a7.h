@@ -70,6 +70,7 @@
 /* UART (same 16550-like block as the IO cores' debug UART) */
 #define UART_THR(b)  REG32((b) + 0x00)
 #define UART_RBR(b)  REG32((b) + 0x00)
+#define UART_IER(b)  REG32((b) + 0x04)
 #define UART_LCR(b)  REG32((b) + 0x0C)
 #define UART_FCR(b)  REG32((b) + 0x08)
 #define UART_LSR(b)  REG32((b) + 0x14)

@@ -48,6 +48,7 @@ void timer_init(void);
 uint64_t time_ns(void);
 void sleep_ns(uint64_t ns);
 int irq_wait(unsigned id, int (*done)(void *ctx), void *ctx, uint64_t timeout_ns);
+void nap_until(uint64_t when_ns);                  /* one WFI, woken by then at the latest */
 
 /* The manifest fields the kernel enforces (manifest.c). */
 #define MAX_CONNECTIONS MANIFEST_MAX_APP_CONNECTIONS
@@ -114,9 +115,12 @@ int signal_pending(void);
 #define APP_STOP_GRACE_NS 2000000000ull
 void proc_stop(void);
 void proc_check_stop(void);                        /* from every wait: the grace deadline */
+void proc_start(void);                             /* "app start": run the ended app again */
+uint64_t proc_service(void);  /* idle: a crashed app's restart when due (no return); else its time */
 
 /* mgmt.c: requests to the application manager, as lines on the console's receive side. */
 void mgmt_poll(void);
+void mgmt_listen(int on);
 
 /* syscall.c */
 void syscall_dispatch(struct frame *f);

@@ -1,6 +1,12 @@
 /* The running high-level app as a Linux process: start (memory, ELF, stack, descriptors),
    signals (actions, mask, delivery on the way back from a system call, rt_sigreturn), and
-   its end (exit, a fatal signal, a fault). One process, one thread. */
+   its end (exit, a fatal signal, a fault). One process, one thread.
+
+   After it ends, the application manager's part: a crash (a fatal signal or a fault the app
+   did not ask for by stopping) is reported and the app restarted, RESTART_FIRST_NS later and
+   twice as long after each further crash, up to RESTART_MAX_NS (the policy rtapps.c uses:
+   the real OS's timing is not public). An exit, and an app ended by "app stop", stay ended
+   until "app start". */
 #include "kernel.h"
 #include "linux.h"
 #include "stdio.h"
@@ -8,7 +14,13 @@
 
 struct sigaction_k { uint32_t handler, flags, restorer; uint64_t mask; };
 
-static struct app *current;
+#define RESTART_FIRST_NS 10000000ull        /* 10 ms */
+#define RESTART_MAX_NS   10000000000ull     /* 10 s */
+
+static struct app *current;                        /* the high-level app, also once ended */
+static int running;
+static uint32_t crashes;
+static uint64_t restart_at;                        /* 0: no restart pending */
 static struct sigaction_k actions[NSIG + 1];
 static uint64_t blocked, pending;
 static uint64_t stop_deadline;                     /* 0: no stop asked for */
@@ -50,9 +62,12 @@ void user_run(struct app *app)
     if (err) {
         kprintf("[kernel] %s: %s\n", app->m.name, err);
         current = 0;
+        running = 0;
         mm_reset();
         return;
     }
+    running = 1;
+    restart_at = 0;
     mm_set_brk_start(img.brk);
     memset(actions, 0, sizeof actions);
     blocked = pending = 0;
@@ -62,12 +77,28 @@ void user_run(struct app *app)
     snprintf(argv0, sizeof argv0, "/mnt/apps/%s%s", app->m.component_id, app->m.entry_point);
     uint32_t sp = elf_initial_stack(&img, argv0);
     kprintf("[kernel] starting %s\n", app->m.name);
+    mgmt_listen(0);
     enter_user(img.entry, sp);
+}
+
+/* The app has ended: a crash (not asked for by "app stop") is restarted later. */
+static void ended(int crashed)
+{
+    running = 0;
+    if (!crashed || stop_deadline) return;
+    uint64_t delay = RESTART_FIRST_NS;
+    for (uint32_t i = 0; i < crashes && delay < RESTART_MAX_NS; i++) delay *= 2;
+    if (delay > RESTART_MAX_NS) delay = RESTART_MAX_NS;
+    crashes++;
+    restart_at = time_ns() + delay;
+    kprintf("[kernel] app %s: crash %u, restarting in %u ms\n", proc_name(), (unsigned)crashes,
+            (unsigned)(delay / 1000000u));
 }
 
 void proc_exit(int status)
 {
     kprintf("[kernel] app %s exited with status %d\n", proc_name(), status & 0xFF);
+    ended(0);
     halt();
 }
 
@@ -75,7 +106,31 @@ static void killed(uint32_t sig)
 {
     kprintf("[kernel] app %s killed by signal %u (%s)\n", proc_name(), (unsigned)sig,
             signal_name(sig));
+    ended(1);
     halt();
+}
+
+uint64_t proc_service(void)
+{
+    if (!restart_at) return UINT64_MAX;
+    if (time_ns() < restart_at) return restart_at;
+    kprintf("[kernel] restarting %s\n", proc_name());
+    user_run(current);                             /* returns only if it cannot start */
+    return UINT64_MAX;
+}
+
+void proc_start(void)
+{
+    if (!current) {
+        kprintf("[kernel] app start: no high-level app is installed\n");
+        return;
+    }
+    if (running) {
+        kprintf("[kernel] app start: %s is already running\n", proc_name());
+        return;
+    }
+    crashes = 0;
+    user_run(current);
 }
 
 void user_fault(const char *what, uint32_t pc, uint32_t addr)
@@ -86,6 +141,7 @@ void user_fault(const char *what, uint32_t pc, uint32_t addr)
     else
         kprintf("[kernel] app %s killed: %s at pc %#x, address %#x\n", proc_name(), what,
                 (unsigned)pc, (unsigned)addr);
+    ended(1);
 }
 
 int32_t sys_rt_sigaction(uint32_t sig, uint32_t act, uint32_t old, uint32_t size)
@@ -148,7 +204,12 @@ int signal_pending(void) { return (pending & ~blocked) != 0; }
 
 void proc_stop(void)
 {
-    if (!current) {
+    if (!running && restart_at) {
+        restart_at = 0;
+        kprintf("[kernel] app stop: %s stays stopped (its restart is cancelled)\n", proc_name());
+        return;
+    }
+    if (!running) {
         kprintf("[kernel] app stop: no high-level app is running\n");
         return;
     }

@@ -153,13 +153,18 @@ void rtapps_init(void)
     gic_enable(SM_SGI_RT_EVENT, 0x80u);
 }
 
-/* Nothing else to run: wait for RT events (a WFI with nothing pending and no restart due
-   costs no host time; the machine goes idle as before). */
+/* No high-level app running: wait for RT events, requests on the console and a due
+   restart of the high-level app (a WFI with nothing pending and nothing due costs no host
+   time; the machine goes idle as before). */
 void kernel_idle(void)
 {
+    mgmt_listen(1);
     for (;;) {
+        mgmt_poll();                               /* "app start" does not return */
         uint64_t next = rtapps_service();
+        uint64_t hl = proc_service();              /* nor does a due restart */
+        if (hl < next) next = hl;
         if (next == NEVER) wfi();
-        else if (next > time_ns()) sleep_ns(next - time_ns());
+        else nap_until(next);
     }
 }

@@ -63,3 +63,15 @@ int irq_wait(unsigned id, int (*done)(void *ctx), void *ctx, uint64_t timeout_ns
     GICD_ICENABLER(id / 32u) = 1u << (id % 32u);
     return ok;
 }
+
+/* One wait for whatever comes first: an enabled interrupt or the time `when_ns`. */
+void nap_until(uint64_t when_ns)
+{
+    uint64_t now = cntpct(), at = (when_ns + 15u) / 16u;
+    if (at <= now) return;
+    uint64_t left = at - now;
+    CNTP_TVAL_WRITE(left > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)left);
+    CNTP_CTL_WRITE(CNT_CTL_ENABLE);
+    wfi();
+    CNTP_CTL_WRITE(0);
+}
