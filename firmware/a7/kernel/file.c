@@ -250,3 +250,20 @@ int32_t sys_llseek(int32_t fd, uint32_t hi, uint32_t lo, uint32_t result, uint32
     memcpy((void *)result, &r, 8);
     return 0;
 }
+
+/* ftruncate: regular files (mutable storage) only, as Linux gives EINVAL for the rest. */
+int32_t sys_ftruncate(int32_t fd, uint64_t len)
+{
+    struct file *f = fd_get(fd);
+    if (!f) return -EBADF;
+    if (!f->ops->truncate || (f->flags & O_ACCMODE) == 0) return -EINVAL;   /* not open for writing */
+    return f->ops->truncate(f, len);
+}
+
+/* fsync/fdatasync: what a regular file holds is in the flash once write() returns. */
+int32_t sys_fsync(int32_t fd)
+{
+    struct file *f = fd_get(fd);
+    if (!f) return -EBADF;
+    return f->ops->size ? 0 : -EINVAL;
+}

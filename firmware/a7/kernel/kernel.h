@@ -147,6 +147,7 @@ struct file_ops {
     uint64_t (*deadline)(struct file *f);          /* when it may become ready by itself */
     void (*release)(struct file *f);
     uint64_t (*size)(struct file *f);              /* regular files */
+    int32_t (*truncate)(struct file *f, uint64_t len);
     uint32_t mode;                                 /* st_mode file type */
 };
 struct file {
@@ -175,6 +176,8 @@ int32_t sys_fstat64(int32_t fd, uint32_t buf);
 int32_t sys_statx(int32_t dirfd, uint32_t path, uint32_t flags, uint32_t buf);
 int32_t sys_llseek(int32_t fd, uint32_t hi, uint32_t lo, uint32_t result, uint32_t whence);
 int32_t sys_lseek(int32_t fd, int32_t off, uint32_t whence);
+int32_t sys_ftruncate(int32_t fd, uint64_t len);
+int32_t sys_fsync(int32_t fd);
 /* Wait until fn() says ready (returns > 0 or an error) or the deadline (ns, 0 = none,
    UINT64_MAX = forever) passes; fn is asked again after every wake-up. */
 int32_t wait_until(int32_t (*fn)(void *ctx), void *ctx, uint64_t deadline);

@@ -49,6 +49,10 @@
 #define NR_geteuid32            201
 #define NR_getegid32            202
 #define NR_madvise              220
+#define NR_ftruncate            93
+#define NR_fsync                118
+#define NR_fdatasync            148
+#define NR_ftruncate64          194
 #define NR_fcntl64              221
 #define NR_gettid               224
 #define NR_tkill                238

@@ -141,9 +141,22 @@ static int32_t storage_write(struct file *f, const char *buf, uint32_t len)
 
 static uint64_t storage_size(struct file *f) { (void)f; return length; }
 
+static int32_t storage_truncate(struct file *f, uint64_t len)
+{
+    (void)f;
+    if (len > quota()) return -ENOSPC;                      /* the quota, as for write */
+    if (len == length) return 0;
+    uint32_t was = length;
+    if (len > length) memset(data() + length, 0, (uint32_t)len - length);
+    length = (uint32_t)len;
+    int32_t r = commit();
+    if (r < 0) length = was;
+    return r;
+}
+
 static const struct file_ops storage_ops = {
     .name = "mutable storage", .read = storage_read, .write = storage_write,
-    .size = storage_size, .mode = S_IFREG,
+    .size = storage_size, .truncate = storage_truncate, .mode = S_IFREG,
 };
 
 int32_t storage_open(uint32_t flags)

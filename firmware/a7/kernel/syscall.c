@@ -121,6 +121,9 @@ static int32_t dispatch(struct frame *f)
     case NR_unlinkat: return sys_unlinkat((int32_t)a[0], a[1]);
     case NR_lseek: return sys_lseek((int32_t)a[0], (int32_t)a[1], a[2]);
     case NR_llseek: return sys_llseek((int32_t)a[0], a[1], a[2], a[3], a[4]);
+    case NR_ftruncate: return sys_ftruncate((int32_t)a[0], a[1]);
+    case NR_ftruncate64: return sys_ftruncate((int32_t)a[0], (uint64_t)a[3] << 32 | a[2]);
+    case NR_fsync: case NR_fdatasync: return sys_fsync((int32_t)a[0]);
     case NR_ioctl: return sys_ioctl((int32_t)a[0], a[1], a[2]);
     case NR_fcntl: case NR_fcntl64: return sys_fcntl((int32_t)a[0], a[1], a[2]);
     case NR_dup: return sys_dup((int32_t)a[0], -1, 0);

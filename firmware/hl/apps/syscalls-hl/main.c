@@ -50,6 +50,14 @@ int main(void)
     char back[32] = { 0 };
     int n = (int)read(fd, back, sizeof back - 1);
     Log_Debug("storage: read %d bytes \"%s\"\n", n, back);
+    int t = ftruncate(fd, 7);
+    int s = fsync(fd);
+    long size = (long)lseek(fd, 0, SEEK_END);
+    Log_Debug("storage: ftruncate 7 -> %d, fsync -> %d, size %ld\n", t, s, size);
+    t = ftruncate(fd, 1 << 20);
+    Log_Debug("storage: ftruncate past the quota -> %d, errno %d\n", t, errno);
+    s = fsync(uart);
+    Log_Debug("fsync on a tty: %d, errno %d\n", s, errno);
     close(fd);
     Storage_DeleteMutableFile();
     fd = Storage_OpenMutableFile();
