@@ -141,6 +141,30 @@ def test_break_backtrace_registers_variables_and_stepping(emulator):
     assert re.search(r"\$\d+ = 2\n#0\s+scale", out), out
 
 
+def _frames(out: str, command: str) -> list[str]:
+    """The frame lines GDB printed for the ``echo``-delimited ``command``."""
+    block = out.split(f"<<{command}>>\n", 1)[1].split("<<end>>", 1)[0]
+    return re.findall(r"^#\d+\s+(.*)$", block, re.M)
+
+
+def test_backtrace_ends_at_the_reset_handler_with_no_phantom_frame(emulator):
+    # The core leaves reset with LR = 0xFFFFFFFF. The kit's reset handler (the reset vector)
+    # marks LR undefined in its CFI, so GDB ends the backtrace there instead of unwinding
+    # that LR into a "<signal handler called>" frame; a real exception frame stays.
+    out = gdb(emulator.port, "break scale", "continue", "echo <<call>>\\n", "bt", "echo <<end>>\\n",
+              "delete", "break IRQ1_Handler", "continue", "echo <<irq>>\\n", "bt",
+              "echo <<end>>\\n")
+    call = _frames(out, "call")
+    assert [re.sub(r"^0x[0-9a-f]+ in ", "", f).split(" (")[0] for f in call] == [
+        "scale", "RTCoreMain", "Reset_Handler"], out
+    assert re.search(r"Reset_Handler \(\) at (?:\./)?rt/vectors\.c:\d+$", call[-1]), out
+    irq = _frames(out, "irq")
+    assert irq[0].startswith("IRQ1_Handler ()") and irq[1] == "<signal handler called>", out
+    assert "Reset_Handler ()" in irq[-1], out
+    assert "<signal handler called>" not in irq[2:], out
+    assert "Backtrace stopped" not in out, out
+
+
 def test_watchpoint_on_a_global_written_by_an_interrupt_handler(emulator):
     out = gdb(emulator.port, "watch timer_ticks", "continue", "bt", "continue",
               "p timer_ticks", "delete", "rwatch multiplier", "continue", "delete",
@@ -182,7 +206,7 @@ def test_ctrl_c_while_running_then_time_stands_still_and_monitor_reset(emulator)
     proc = subprocess.Popen(
         gdb_args(emulator.port, ["continue", "p timer_ticks", "shell sleep 0.3",
                                  "p timer_ticks", "monitor status", "monitor fault",
-                                 "monitor reset", "flushregs", "p $pc == &RTCoreMain",
+                                 "monitor reset", "flushregs", "p $pc == &Reset_Handler",
                                  "monitor help", "detach"]),
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -52,9 +52,9 @@ def test_an_app_in_debug_mode_waits_for_the_debugger_then_runs(tmp_path):
                 cwd=ROOT, capture_output=True, text=True, timeout=30)
             said = gdb.stdout + gdb.stderr
             with open(ELF, "rb") as f:
-                main = ELFFile(f).get_section_by_name(".symtab").get_symbol_by_name(
-                    "RTCoreMain")[0]["st_value"] & ~1
-            assert f"$1 = {main:#x}" in said, said  # stopped before its first instruction
+                reset = ELFFile(f).get_section_by_name(".symtab").get_symbol_by_name(
+                    "Reset_Handler")[0]["st_value"] & ~1
+            assert f"$1 = {reset:#x}" in said, said  # stopped before its first instruction
             hello = r'Breakpoint 1, print \(s=.*"Hello from the MT3620 IO core!'
             assert re.search(hello, said), said
             _wait_for(io0, r"Tick 1", proc)  # detached: it runs on

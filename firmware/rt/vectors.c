@@ -1,12 +1,25 @@
 /* Exception vector table for RT apps: 16 system exceptions + 100 MT3620 interrupts.
-   Every handler is a weak alias an app overrides by defining a function of that name. */
+   Every handler is a weak alias an app overrides by defining a function of that name.
+   The reset vector is Reset_Handler, which calls the app's RTCoreMain. */
 #include <stdint.h>
 
 extern uint32_t StackTop;
-extern void RTCoreMain(void);
 
 void Default_Handler(void);
 void Default_Handler(void) { for (;;) { } }
+
+/* The core leaves reset with LR = 0xFFFFFFFF, which GDB (13 on) takes for a lockup address
+   and shows as a "<signal handler called>" frame under whatever function saved it. This
+   handler is the outermost frame instead: its CFI says there is no return address, so a
+   backtrace ends here. Naked, so RTCoreMain gets the whole stack; it must not return (udf
+   faults if it does). */
+void Reset_Handler(void);
+__attribute__((naked, noreturn)) void Reset_Handler(void)
+{
+    __asm__ volatile(".cfi_undefined lr\n\t"
+                     "bl RTCoreMain\n\t"
+                     "udf #0");
+}
 
 #define WEAK_HANDLER(name) void name(void) __attribute__((weak, alias("Default_Handler")))
 WEAK_HANDLER(NMI_Handler);
@@ -35,7 +48,7 @@ TEN_HANDLERS(6) TEN_HANDLERS(7) TEN_HANDLERS(8) TEN_HANDLERS(9)
 __attribute__((section(".vector_table"), used))
 const uintptr_t ExceptionVectorTable[16 + 100] = {
     [0] = (uintptr_t)&StackTop,
-    [1] = (uintptr_t)RTCoreMain,
+    [1] = (uintptr_t)Reset_Handler,
     [2] = (uintptr_t)NMI_Handler,
     [3] = (uintptr_t)HardFault_Handler,
     [4] = (uintptr_t)MemManage_Handler,
