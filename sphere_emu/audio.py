@@ -13,6 +13,7 @@ import wave
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import SphereEmuError
 from .files import read_file
@@ -92,6 +93,12 @@ class WavSource:
             data = self._converted[width] = samples.tobytes()
         return data
 
+    def snapshot(self) -> dict[str, Any]:
+        return {"pos": dict(self._pos)}  # the file itself is an input, not state
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self._pos = dict(state["pos"])
+
     def read(self, frames: int, sample_bytes: int) -> bytes:
         data = self._stereo(sample_bytes)
         frame = 2 * sample_bytes
@@ -118,6 +125,15 @@ class WavSink:
             self.dropped += len(data)
             return
         self._frames += data
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"rate_hz": self.rate_hz, "sample_bytes": self.sample_bytes,
+                "frames": bytes(self._frames), "dropped": self.dropped}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.rate_hz, self.sample_bytes = state["rate_hz"], state["sample_bytes"]
+        self._frames[:] = state["frames"]
+        self.dropped = state["dropped"]
 
     @property
     def frames(self) -> int:

@@ -6,9 +6,15 @@ import struct
 import subprocess
 import sys
 import wave
+from pathlib import Path
 
 import pytest
 from conftest import PREBUILT, ROOT
+
+from sphere_emu.audio import WavSink, WavSource
+from sphere_emu.board import load_board
+from sphere_emu.machine import Machine
+from sphere_emu.runner import Outcome, Runner
 
 BOARD = ROOT / "tests" / "data" / "serial-selftest.yaml"
 APP = PREBUILT / "i2s-selftest.elf"
@@ -99,3 +105,43 @@ def test_unsupported_wav_format_and_bad_options_are_one_line(tmp_path):
         proc = run(option)
         assert proc.returncode == 2, option
         assert len(proc.stderr.splitlines()) == 1 and message in proc.stderr, proc.stderr
+
+
+def i2s_machine(source_wav):
+    """i2s-selftest on io0 with a WAV sink and ``source_wav`` as the source, in process."""
+    machine = Machine(load_board(BOARD))
+    machine.load_elf("io0", APP)
+    block = machine.peripherals["i2s0"]
+    block.sink = WavSink(Path(source_wav).with_name("unused.wav"))  # never closed here
+    block.source = WavSource.load(source_wav)
+    return machine
+
+
+def run_to_verdict(machine: Machine) -> list[tuple[int, str]]:
+    runner = Runner(machine, expect=[r"^i2s-selftest: \d+ passed"])
+    assert runner.run(100_000_000).outcome is Outcome.EXPECTED, runner.lines
+    return [(e.time_ns, e.line) for e in runner.lines]
+
+
+# 20 ms: in the 2048-frame DMA loopback, both links running, both rings part-filled and a
+# stream event pending for each; 45 ms: part-way through the 256 frames from the WAV source.
+@pytest.mark.parametrize("mid_ns, links", [(20_000_000, ["rx", "tx"]), (45_000_000, ["rx"])])
+def test_a_snapshot_mid_stream_restores_into_a_run_with_the_same_wav_bytes(tmp_path, mid_ns,
+                                                                          links):
+    write_wav(tmp_path / "in.wav", [(i * 523) % 20000 - 10000 for i in range(300)])
+    whole = i2s_machine(tmp_path / "in.wav")
+    lines = run_to_verdict(whole)
+    original = i2s_machine(tmp_path / "in.wav")
+    original.run_until(mid_ns)
+    snap = original.snapshot()
+    i2s = snap["peripherals"]["i2s0"]
+    assert [link for link in ("rx", "tx") if i2s[link]["rate_hz"] == 48000] == links
+
+    restored = i2s_machine(tmp_path / "in.wav")
+    restored.restore(snap)
+    assert restored.snapshot() == snap
+    assert run_to_verdict(restored) == [line for line in lines if line[0] > mid_ns]
+    assert restored.serial.ports["io0-uart"].output == whole.serial.ports["io0-uart"].output
+    sink, whole_sink = restored.peripherals["i2s0"].sink, whole.peripherals["i2s0"].sink
+    assert sink.frames == whole_sink.frames == 2063
+    assert sink.snapshot() == whole_sink.snapshot()  # every frame of the WAV data

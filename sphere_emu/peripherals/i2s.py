@@ -28,7 +28,7 @@ Choices where the record is silent are in docs/peripherals.md (I2S).
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..clock import Event
 from .dma_port import DmaPort
@@ -63,12 +63,20 @@ class AudioSink(Protocol):
 
     def write(self, data: bytes, rate_hz: int, sample_bytes: int) -> None: ...
 
+    def snapshot(self) -> dict[str, Any]: ...
+
+    def restore(self, state: dict[str, Any]) -> None: ...
+
 
 class AudioSource(Protocol):
     """Where an uplink's frames come from (a WAV file): ``frames`` frames of
     ``sample_bytes``-wide stereo samples, silence once it has run out."""
 
     def read(self, frames: int, sample_bytes: int) -> bytes: ...
+
+    def snapshot(self) -> dict[str, Any]: ...
+
+    def restore(self, state: dict[str, Any]) -> None: ...
 
 
 @dataclass
@@ -94,6 +102,7 @@ class Mt3620I2s(Peripheral):
     TYPE = "mt3620-i2s"
     IRQS = ("irq",)
     SIZE = 0x100  # +0x100 is the GPIO sub-block of the I2S pins
+    STATE = ("dl", "ul", "tx", "rx", "_looped", "_looped_frames")
 
     def registers(self) -> list[Register]:
         return [
@@ -131,6 +140,25 @@ class Mt3620I2s(Peripheral):
         self._looped_frames = 0  # TX frames put in _looped since the RX started
         super().__init__(name, ctx)
         self.core_now = self.now_ns
+
+    def snapshot(self) -> dict[str, Any]:
+        """Registers, FIFOs and streams, plus how far the host's sink and source have got
+        (the frames written so far, the read position), so a restored run goes on writing
+        and reading where the original was."""
+        state = super().snapshot()
+        for name in ("sink", "source"):
+            host = getattr(self, name)
+            state[name] = host.snapshot() if host is not None else None
+        return state
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Back to a ``snapshot``. A sink or source saved there goes on in the one attached
+        here, if any (with none attached, as on a run without it, the frames go nowhere)."""
+        for name in ("sink", "source"):
+            host, saved = getattr(self, name), state.get(name)
+            if host is not None and saved is not None:
+                host.restore(saved)
+        super().restore({k: v for k, v in state.items() if k not in ("sink", "source")})
 
     def use_core_time(self, now_ns: Callable[[], int]) -> None:
         """The time of the core accessing this shared block (set by the machine)."""
@@ -286,9 +314,10 @@ class Mt3620I2s(Peripheral):
             if distance:
                 chunk = max(1, min(chunk, -(-distance // (4 * stream.words_per_frame))))
         stream.event = self.clock.schedule_at(stream.time_of(stream.frames + chunk),
-                                              lambda: self._tick(stream))
+                                              self._tick, stream.tx)
 
-    def _tick(self, stream: Stream) -> None:
+    def _tick(self, tx: bool) -> None:
+        stream = self.tx if tx else self.rx
         stream.event = None
         self._advance(stream, self.clock.now_ns)
         if stream.rate_hz:
