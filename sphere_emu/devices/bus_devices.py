@@ -179,6 +179,7 @@ class SpiSlaveLink(_BusDevice):
     TYPE = "spi-slave-link"
     FUNCTION = "spi"
     OPTIONS = {"bus": str, "cs": parse_int, "slave": str}
+    STATE = ()  # a wire: the slave block's registers hold the state
 
     def make_part(self) -> Any:
         if "slave" not in self.options:
