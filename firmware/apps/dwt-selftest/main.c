@@ -8,6 +8,7 @@
 #include "mt3620.h"
 #include "mt3620-serial.h"
 #include "rtprint.h"
+#include "sleep.h"
 #include "selftest.h"
 
 extern const uintptr_t ExceptionVectorTable[];
@@ -17,18 +18,6 @@ extern const uintptr_t ExceptionVectorTable[];
 static volatile uint32_t gpt3_irqs;
 
 void IRQ2_Handler(void) { gpt3_irqs++; }
-
-static void sleep_us(uint32_t us)                /* GPT3 compare match, sleeping in WFI */
-{
-    uint32_t target = gpt3_irqs + 1;
-    GPT3_EXPIRE = GPT3_CNT + us;
-    for (;;) {
-        irq_disable();
-        if (gpt3_irqs >= target) { irq_enable(); return; }
-        wfi();
-        irq_enable();
-    }
-}
 
 /* Exactly 2 instructions (cycles) per iteration. */
 static void spin(uint32_t n)
@@ -40,11 +29,7 @@ _Noreturn void RTCoreMain(void)
 {
     SCB_VTOR = (uint32_t)ExceptionVectorTable;
     uart_init(IO_UART_BASE);
-    GPT3_INIT = 0;
-    GPT3_CTRL = GPT3_OSC_CNT_1US(0x19) | GPT_CTRL_EN;     /* 1 MHz */
-    GPT3_EXPIRE = 0xFFFFFFFFu;
-    nvic_set_priority(IRQ_GPT3, 2);
-    nvic_enable(IRQ_GPT3);
+    gpt3_start_us();
     irq_enable();
     print("dwt-selftest\n");
 
@@ -52,7 +37,7 @@ _Noreturn void RTCoreMain(void)
     DWT_CTRL |= DWT_CTRL_CYCCNTENA;                       /* ThreadX, DEMCR untouched */
     check("CYCCNTENA set by read-modify-write", DWT_CTRL & DWT_CTRL_CYCCNTENA, 1);
     uint32_t c0 = DWT_CYCCNT;
-    sleep_us(100);
+    gpt3_sleep_us(&gpt3_irqs, 100);
     check("without DEMCR.TRCENA CYCCNT does not count", DWT_CYCCNT - c0, 0);
 
     check("DWT_LSR: no software lock", DWT_LSR, 0);
@@ -66,7 +51,7 @@ _Noreturn void RTCoreMain(void)
     check_range("10000 x (subs; bne): cycles", cycles, 20000, 20016);
 
     t0 = DWT_CYCCNT;
-    sleep_us(1000);
+    gpt3_sleep_us(&gpt3_irqs, 1000);
     cycles = DWT_CYCCNT - t0;
     check_range("1 ms GPT3 sleep in WFI: cycles", cycles,
                 CORE_HZ / 1000 - CORE_HZ / 1000000, CORE_HZ / 1000 + 600);  /* 999..1000 us */
@@ -78,12 +63,12 @@ _Noreturn void RTCoreMain(void)
 
     DWT_CTRL &= ~DWT_CTRL_CYCCNTENA;
     c0 = DWT_CYCCNT;
-    sleep_us(100);
+    gpt3_sleep_us(&gpt3_irqs, 100);
     check("CYCCNTENA clear: CYCCNT holds", DWT_CYCCNT - c0, 0);
 
     DWT_CYCCNT = 0xFFFFFF00u;
     DWT_CTRL |= DWT_CTRL_CYCCNTENA;
-    sleep_us(10);
+    gpt3_sleep_us(&gpt3_irqs, 10);
     check_range("CYCCNT wraps past 0xFFFFFFFF", DWT_CYCCNT, 1778 - 256, 1976 - 256 + 600);  /* 9..10 us */
 
     selftest_summary("dwt-selftest");

@@ -13,6 +13,7 @@
 #include "mt3620.h"
 #include "mt3620-serial.h"
 #include "rtprint.h"
+#include "sleep.h"
 #include "selftest.h"
 
 extern const uintptr_t ExceptionVectorTable[];
@@ -46,18 +47,6 @@ static volatile uint32_t gpt3_irqs;
 
 void IRQ2_Handler(void) { gpt3_irqs++; }
 
-static void sleep_us(uint32_t us)
-{
-    uint32_t target = gpt3_irqs + 1;
-    GPT3_EXPIRE = GPT3_CNT + us;
-    for (;;) {
-        irq_disable();
-        if (gpt3_irqs >= target) { irq_enable(); return; }
-        wfi();
-        irq_enable();
-    }
-}
-
 static uint32_t wait_dma(void)            /* sleep until a DMA channel finished; which */
 {
     for (;;) {
@@ -77,7 +66,7 @@ static uint32_t pattern(uint32_t i)       /* left in bits 15:0, right in 31:16 *
 static void i2s_reset(void)
 {
     I2S_SW_RESET(0) = I2S_SW_RST_ALL;
-    sleep_us(1);
+    gpt3_sleep_us(&gpt3_irqs, 1);
     I2S_SW_RESET(0) = 0;
 }
 
@@ -120,7 +109,7 @@ static void test_cpu_loopback(void)
     I2S_GLB_CONTROL(0) |= I2S_EN;
     I2S_DL_CONTROL(0) |= I2S_LINK_EN;
     I2S_UL_CONTROL(0) |= I2S_LINK_EN;
-    sleep_us(250);                                       /* 12 frames at 48 kHz */
+    gpt3_sleep_us(&gpt3_irqs, 250);                      /* 12 frames at 48 kHz */
     check_range("UL FIFO count after 250 us", I2S_FIFO_COUNT(I2S_UL_FIFO_R_CONTROL(0)), 11, 12);
     uint32_t ok = 0;
     for (uint32_t i = 0; i < 4; i++) ok += I2S_DATA(0) == pattern(i);
@@ -195,11 +184,7 @@ _Noreturn void RTCoreMain(void)
 {
     SCB_VTOR = (uint32_t)ExceptionVectorTable;
     uart_init(IO_UART_BASE);
-    GPT3_INIT = 0;
-    GPT3_CTRL = GPT3_OSC_CNT_1US(0x19) | GPT_CTRL_EN;     /* 1 MHz */
-    GPT3_EXPIRE = 0xFFFFFFFFu;
-    nvic_set_priority(IRQ_GPT3, 2);
-    nvic_enable(IRQ_GPT3);
+    gpt3_start_us();
     nvic_set_priority(IRQ_DMA, 2);
     nvic_enable(IRQ_DMA);
     irq_enable();

@@ -10,6 +10,7 @@
 #include "mt3620.h"
 #include "mt3620-serial.h"
 #include "rtprint.h"
+#include "sleep.h"
 #include "selftest.h"
 
 extern const uintptr_t ExceptionVectorTable[];
@@ -27,23 +28,6 @@ void IRQ52_Handler(void)                         /* ISU2 I2C */
 }
 
 void IRQ2_Handler(void) { gpt3_irqs++; }
-
-static void wait_for(volatile uint32_t *v, uint32_t target)
-{
-    for (;;) {
-        irq_disable();
-        if (*v >= target) { irq_enable(); return; }
-        wfi();
-        irq_enable();
-    }
-}
-
-static void sleep_us(uint32_t us)
-{
-    uint32_t target = gpt3_irqs + 1;
-    GPT3_EXPIRE = GPT3_CNT + us;
-    wait_for(&gpt3_irqs, target);
-}
 
 
 /* Write wlen bytes then read rlen bytes (interrupt-driven, 400 kHz); returns ACK_VAL. */
@@ -97,11 +81,7 @@ _Noreturn void RTCoreMain(void)
     SCB_VTOR = (uint32_t)ExceptionVectorTable;
     uart_init(IO_UART_BASE);
     print("lsm6dso-selftest\n");
-    GPT3_INIT = 0;
-    GPT3_CTRL = GPT3_OSC_CNT_1US(0x19) | GPT_CTRL_EN;
-    GPT3_EXPIRE = 0xFFFFFFFFu;
-    nvic_set_priority(IRQ_GPT3, 2);
-    nvic_enable(IRQ_GPT3);
+    gpt3_start_us();
     nvic_set_priority(IRQ_ISU_I2C(ISU), 2);
     nvic_enable(IRQ_ISU_I2C(ISU));
     irq_enable();
@@ -118,7 +98,7 @@ _Noreturn void RTCoreMain(void)
     reg_write(0x10, 0x40);                       /* CTRL1_XL: 104 Hz, +-2 g */
     reg_write(0x11, 0x4C);                       /* CTRL2_G: 104 Hz, 2000 dps */
     uint32_t polls = 0;
-    while (!(reg_read(0x1E) & 1)) { polls++; sleep_us(1000); }
+    while (!(reg_read(0x1E) & 1)) { polls++; gpt3_sleep_us(&gpt3_irqs, 1000); }
     check("accelerometer data ready after polling", polls > 0, 1);
     uint8_t reg = 0x22, d[12];                   /* gyro, then accel: 6 bytes each, as the */
     xfer(LSM6DSO, &reg, 1, d, 6);                /* RX FIFO holds 8 (more needs DMA) */
@@ -139,14 +119,14 @@ _Noreturn void RTCoreMain(void)
     reg_write(0x14, 0x04);                       /* MASTER_ON, one slave */
     reg_write(0x01, 0x00);
     reg_write(0x10, 0x40);                       /* the accelerometer triggers the hub */
-    while (!(reg_read(0x39) & 1)) sleep_us(1000);   /* SENS_HUB_ENDOP */
+    while (!(reg_read(0x39) & 1)) gpt3_sleep_us(&gpt3_irqs, 1000);   /* SENS_HUB_ENDOP */
     reg_write(0x01, 0x40);
     check("LPS22HH WHO_AM_I through the sensor hub", reg_read(0x02), 0xB3);
     reg_write(0x16, 0x28);                       /* PRESS_OUT_XL .. H */
     reg_write(0x17, 3);
     reg_write(0x01, 0x00);
-    sleep_us(20000);
-    while (!(reg_read(0x39) & 1)) sleep_us(1000);
+    gpt3_sleep_us(&gpt3_irqs, 20000);
+    while (!(reg_read(0x39) & 1)) gpt3_sleep_us(&gpt3_irqs, 1000);
     reg_write(0x01, 0x40);
     uint8_t p[3];
     reg = 0x02;

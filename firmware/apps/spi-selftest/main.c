@@ -10,6 +10,7 @@
 #include "mt3620.h"
 #include "mt3620-serial.h"
 #include "rtprint.h"
+#include "sleep.h"
 #include "selftest.h"
 
 extern const uintptr_t ExceptionVectorTable[];
@@ -38,16 +39,6 @@ void IRQ77_Handler(void)
 
 
 
-static void wait_until(volatile uint32_t *v, uint32_t target)
-{
-    for (;;) {
-        irq_disable();
-        if (*v >= target) { irq_enable(); return; }
-        wfi();
-        irq_enable();
-    }
-}
-
 static uint32_t smmr_base(uint32_t div)
 {
     return SPIM_SMMR_MORE_BUF | SPIM_SMMR_DIV(div) | SPIM_SMMR_CS(CS_A);
@@ -72,7 +63,7 @@ static void xfer(uint32_t cmd, uint32_t cmd_len, const uint8_t *w, uint32_t wlen
     uint32_t irqs = spi_irqs;
     SPIM_STCSR(ISU) = SPIM_START;
     if (extra & SPIM_SMMR_INT_EN) {
-        wait_until(&spi_irqs, irqs + 1);
+        wait_for(&spi_irqs, irqs + 1);
     } else {
         while (SPIM_STCSR(ISU) & SPIM_BUSY) { }
         spi_status = SPIM_SCSR(ISU);
@@ -87,13 +78,6 @@ static uint32_t be24(const uint8_t *b) { return (uint32_t)b[0] << 16 | b[1] << 8
 static volatile uint32_t gpt3_irqs;
 
 void IRQ2_Handler(void) { gpt3_irqs++; }
-
-static void sleep_us(uint32_t us)                /* GPT3 compare match, sleeping in WFI */
-{
-    uint32_t target = gpt3_irqs + 1;
-    GPT3_EXPIRE = GPT3_CNT + us;
-    wait_until(&gpt3_irqs, target);
-}
 
 static uint8_t flash_status(void)
 {
@@ -126,7 +110,10 @@ static void test_program_erase(void)
     uint32_t t0 = GPT3_CNT;
     xfer(0x20001000u, 4, 0, 0, 0, 0, 0, 0);                   /* sector erase 0x001000 */
     uint32_t polls = 0;
-    while (flash_status() & 1) { polls++; sleep_us(1000); }   /* poll every millisecond */
+    while (flash_status() & 1) {                      /* poll every millisecond */
+        polls++;
+        gpt3_sleep_us(&gpt3_irqs, 1000);
+    }
     uint32_t t1 = GPT3_CNT;
     check_range("sector erase busy time, ms", (t1 - t0) / 1000, 45, 46);
     check("status polls while busy", polls, 45);
@@ -135,7 +122,7 @@ static void test_program_erase(void)
     xfer(0x06, 1, 0, 0, 0, 0, 0, 0);
     xfer(0x02001010u, 4, data, 16, 0, 0, 0, 0);               /* page program 0x001010 */
     check("WIP right after the program", flash_status() & 1, 1);
-    while (flash_status() & 1) sleep_us(100);
+    while (flash_status() & 1) gpt3_sleep_us(&gpt3_irqs, 100);
     uint8_t back[32];
     xfer(0x03001000u, 4, 0, 0, back, 32, SPIM_SMMR_INT_EN, 0);
     uint32_t ok = 1;
@@ -183,7 +170,7 @@ static void test_dma(void)
               DMA_CON_DINC | DMA_CON_ITEN, (uint32_t)RXBUF, 4);
     dma_start(DMA_CH_ISU_TX(ISU), DMA_CON_SIZE(2) | DMA_CON_DREQ | DMA_CON_SINC,
               (uint32_t)DESC, 12);
-    wait_until(&spi_irqs, irqs + 1);
+    wait_for(&spi_irqs, irqs + 1);
     while (!(dma_done_mask & 2)) { irq_disable(); if (!(dma_done_mask & 2)) wfi(); irq_enable(); }
     uint32_t ok = 1;
     for (uint32_t i = 0; i < 16; i++) ok &= RXBUF[i] == (uint8_t)(0x30 + i);
@@ -195,7 +182,7 @@ static void test_dma(void)
     DESC[10] = SPIM_SMBCR_CMD_BITS(8) | SPIM_SMBCR_MISO_BITS(24);
     irqs = spi_irqs;
     dma_start(DMA_CH_ISU_TX(ISU), DMA_CON_SIZE(2) | DMA_CON_SINC, (uint32_t)DESC, 13);
-    wait_until(&spi_irqs, irqs + 1);
+    wait_for(&spi_irqs, irqs + 1);
     check("Codethink-style DMA: JEDEC ID in SDIR0", SPIM_SDIR(ISU, 0) & 0xFFFFFF, 0x1640EF);
     check("TX channel RLCT (errata word included)", DMA_RLCT(DMA_CH_ISU_TX(ISU)), 0);
     SPIM_CSPOL(ISU) = 0;
@@ -206,11 +193,7 @@ _Noreturn void RTCoreMain(void)
     SCB_VTOR = (uint32_t)ExceptionVectorTable;
     uart_init(IO_UART_BASE);
     print("spi-selftest\n");
-    GPT3_INIT = 0;
-    GPT3_CTRL = GPT3_OSC_CNT_1US(0x19) | GPT_CTRL_EN;     /* 1 MHz */
-    GPT3_EXPIRE = 0xFFFFFFFFu;
-    nvic_set_priority(IRQ_GPT3, 2);
-    nvic_enable(IRQ_GPT3);
+    gpt3_start_us();
     ISU_GLOBAL_CTRL(ISU) |= ISU_SPIM_CLK_EN | ISU_CR_SW_RST;
     nvic_set_priority(IRQ_ISU_SPIM(ISU), 2);
     nvic_enable(IRQ_ISU_SPIM(ISU));

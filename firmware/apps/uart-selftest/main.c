@@ -11,6 +11,7 @@
 #include "armv7m.h"
 #include "mt3620.h"
 #include "rtprint.h"
+#include "sleep.h"
 
 extern const uintptr_t ExceptionVectorTable[];
 
@@ -63,20 +64,6 @@ void IRQ47_Handler(void)
 void IRQ2_Handler(void)
 {
     gpt3_matches++;
-}
-
-/* Sleep on a GPT3 compare match (GPT3 runs free at 1 MHz). */
-static void sleep_us(uint32_t us)
-{
-    uint32_t target = gpt3_matches + 1;
-    GPT3_EXPIRE = GPT3_CNT + us;
-    for (;;) {
-        irq_disable();
-        if (gpt3_matches >= target) break;
-        wfi();
-        irq_enable();
-    }
-    irq_enable();
 }
 
 static void irq_print(const char *s)
@@ -182,7 +169,7 @@ static void hold_and_report(void)
 {
     UART_IER(DBG) &= ~UART_IER_ERBFI;
     print("HOLDING\n");
-    sleep_us(20000);
+    gpt3_sleep_us(&gpt3_matches, 20000);
     uint32_t oe = (UART_LSR(DBG) & UART_LSR_OE) ? 1 : 0;
     uint32_t kept = 0;
     while (UART_LSR(DBG) & UART_LSR_DR) { (void)UART_RBR(DBG); kept++; }

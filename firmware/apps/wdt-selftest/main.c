@@ -9,6 +9,7 @@
 #include "mt3620.h"
 #include "mt3620-serial.h"
 #include "rtprint.h"
+#include "sleep.h"
 
 extern const uintptr_t ExceptionVectorTable[];
 
@@ -40,18 +41,6 @@ static volatile uint32_t gpt3_irqs;
 
 void IRQ2_Handler(void) { gpt3_irqs++; }
 
-static void sleep_us(uint32_t us)                /* GPT3 compare match, sleeping in WFI */
-{
-    uint32_t target = gpt3_irqs + 1;
-    GPT3_EXPIRE = GPT3_CNT + us;
-    for (;;) {
-        irq_disable();
-        if (gpt3_irqs >= target) { irq_enable(); return; }
-        wfi();
-        irq_enable();
-    }
-}
-
 static void boot_one(void)
 {
     check("first boot: WDT_STA", WDT_STA, 0);
@@ -68,7 +57,10 @@ static void boot_one(void)
     uint32_t t1 = GPT3_CNT;
     check("interrupt mode: expiry after 2 ticks, us", t1 - t0, 62500);
     uint32_t before = wdt_irqs;
-    for (int i = 0; i < 10; i++) { sleep_us(40000); WDT_RESTART = WDT_RESTART_KEY; }
+    for (int i = 0; i < 10; i++) {
+        gpt3_sleep_us(&gpt3_irqs, 40000);
+        WDT_RESTART = WDT_RESTART_KEY;
+    }
     check("kicked every 40 ms for 400 ms: no interrupt", wdt_irqs - before, 0);
     WDT_MODE = WDT_MODE_EN;                              /* no key: ignored */
     check("MODE write without its key is ignored", WDT_MODE & 0xFF, WDT_MODE_EN | WDT_MODE_IRQ);
@@ -93,13 +85,9 @@ _Noreturn void RTCoreMain(void)
 {
     SCB_VTOR = (uint32_t)ExceptionVectorTable;
     uart_init(IO_UART_BASE);
-    GPT3_INIT = 0;
-    GPT3_CTRL = GPT3_OSC_CNT_1US(0x19) | GPT_CTRL_EN;     /* 1 MHz */
-    GPT3_EXPIRE = 0xFFFFFFFFu;
+    gpt3_start_us();
     nvic_set_priority(IRQ_WDT, 2);
     nvic_enable(IRQ_WDT);
-    nvic_set_priority(IRQ_GPT3, 2);
-    nvic_enable(IRQ_GPT3);
     irq_enable();
     if (STATE[S_MAGIC] != MAGIC) {
         STATE[S_MAGIC] = MAGIC;
