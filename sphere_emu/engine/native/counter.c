@@ -116,6 +116,8 @@ void counter_free(struct counter *c)
 void counter_clear(struct counter *c)
 {
     memset(c->slots, 0, SLOTS * sizeof(struct slot));
+    c->last_size = 0;
+    c->last_count = 0;
 }
 
 /* UC_HOOK_BLOCK callback; user_data is the counter. */
@@ -129,7 +131,10 @@ void counter_block_hook(void *uc, uint64_t address, uint32_t size, void *user_da
         c->emu_stop(c->uc);
         return;
     }
-    count = size && size <= 0xFFFF ? block_count(c, address, size) : 0;
+    if (address == c->last_start && size == c->last_size)
+        count = c->last_count; /* a loop of one block: no table load at all */
+    else
+        count = size && size <= 0xFFFF ? block_count(c, address, size) : 0;
     c->done += count;
     c->last_start = address;
     c->last_size = size;
