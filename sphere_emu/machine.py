@@ -13,6 +13,7 @@ from .cpu.core import Core, CoreState
 from .devices import Device, DeviceContext, build_devices
 from .elf import ElfImage, read_elf
 from .engine.native import choose as choose_counter
+from .engine.native.latch import choose_latch
 from .errors import FirmwareError
 from .peripherals import PERIPHERAL_TYPES
 from .peripherals.firewall import Firewall
@@ -42,11 +43,14 @@ def core_class(type_name: str) -> type[Core]:
 class Machine:
     def __init__(self, board: BoardSpec, *, quantum_ns: int = Scheduler.DEFAULT_QUANTUM_NS,
                  fast_forward: bool = True, native_counter: bool | Path = True,
-                 fast: bool = False):
+                 fast: bool = False, native_gpio: bool | Path = True):
         """``fast``: the IO cores count instructions per block with the native library
         (``--fast``, docs/performance.md) found by ``native_counter`` (True: the one built
         at install, a Path: that file, False: none); without a library the run stays exact.
-        ``counter_choice`` says whether the library is there, ``fast`` whether it is used."""
+        ``counter_choice`` says whether the library is there, ``fast`` whether it is used.
+        ``native_gpio`` (same values): GPIO output latches served in C while no pad is
+        watched (``peripherals/gpio.py``: same results, faster); ``self.native_gpio``
+        says whether they are."""
         self.board = board
         self.clock = Clock()
         self.serial = SerialHub(self.clock)
@@ -65,6 +69,12 @@ class Machine:
             for option, value in spec.options.items():
                 if isinstance(value, PeripheralRef):
                     self.peripherals[name].link(option, self.peripherals[value])
+        latch_library = choose_latch(native_gpio)
+        self.native_gpio = latch_library is not None
+        latched = [p for p in self.peripherals.values() if hasattr(p, "use_native_latch")]
+        if latch_library is not None:
+            for block in latched:  # before the cores map them
+                block.use_native_latch(latch_library)
         self.cores: dict[str, Core] = {}
         for cspec in board.cores.values():
             self.cores[cspec.name] = self._build_core(cspec)
@@ -90,6 +100,9 @@ class Machine:
                 attach(self.peripherals, self.devices)
         self._put_firewalls_in_paths()
         self.scheduler = Scheduler(self.clock, list(self.cores.values()), quantum_ns)
+        if latch_library is not None:  # first: later hooks may read pins
+            self.scheduler.slice_hooks.append(
+                lambda: [block.settle() for block in latched if block.handed_over])
 
     def _give_private_blocks_core_time(self, board: BoardSpec) -> None:
         """A block only one core can reach reads time as that core sees it; shared blocks

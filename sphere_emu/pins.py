@@ -15,7 +15,7 @@ by a core inside its time slice is stamped with that core's exact instruction ti
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, Protocol
 
 from .clock import Clock, Event
 from .errors import SphereEmuError
@@ -76,6 +76,17 @@ class Waveform:
         return self._time_of_tick(base + (first if tick - base < first else self.period_ticks))
 
 
+class PadLatch(Protocol):
+    """A block that may keep a pad's output latch outside Python (a GPIO block whose latch
+    C serves, ``peripherals/gpio.py``): the pad asks it for the latest before being read."""
+
+    def settle(self) -> None:
+        """Drive the pads with what was stored since the last call."""
+
+    def release(self) -> None:
+        """Settle, and serve every later store in Python (someone now watches a pad)."""
+
+
 @dataclass(frozen=True)
 class Drive:
     strength: Strength
@@ -92,8 +103,12 @@ class Pin:
         self._level = 0  # the resolved static level (a waveform is evaluated on demand)
         self._observers: list[Observer] = []
         self._edge: Event | None = None  # next waveform edge, only while observed
-        # Called on every change of any contribution (a wire passes drives on, not levels):
+        # Called on every change of any contribution (a wire passes drives on, not levels);
+        # added through ``listen_drives``:
         self.drive_listeners: list[Callable[[Pin, int], None]] = []
+        # The block holding this pad's output latch outside Python, if any: settled before
+        # anything reads or drives the pad, released when anything starts to watch it.
+        self.latch: PadLatch | None = None
 
     # -- reading ---------------------------------------------------------------------
     @property
@@ -101,6 +116,8 @@ class Pin:
         return self.level_at(self.pins.clock.now_ns)
 
     def level_at(self, now_ns: int) -> int:
+        if self.latch is not None:
+            self.latch.settle()
         if self._winner is not None and isinstance(self._winner[1].level, Waveform):
             return self._winner[1].level.level_at(now_ns)
         return self._level
@@ -108,18 +125,26 @@ class Pin:
     @property
     def driven(self) -> bool:
         """True if something drives the pin (a pull or nothing at all does not)."""
+        if self.latch is not None:
+            self.latch.settle()
         return self._winner is not None and self._winner[1].strength >= Strength.DEVICE
 
     @property
     def driver(self) -> str:
         """Who decides the level now: a contributor name, or 'floating'."""
+        if self.latch is not None:
+            self.latch.settle()
         return self._winner[0] if self._winner is not None else "floating"
 
     def drive_of(self, source: str) -> Drive | None:
+        if self.latch is not None:
+            self.latch.settle()
         return self._drives.get(source)
 
     def strongest_except(self, source: str) -> Drive | None:
         """What the pin would be driven by without ``source`` (how a wire sees each end)."""
+        if self.latch is not None:
+            self.latch.settle()
         best = None
         for name, drive in sorted(self._drives.items()):
             if name != source and (best is None or drive.strength > best.strength):
@@ -130,6 +155,8 @@ class Pin:
     def drive(self, source: str, strength: Strength, level: int | Waveform | None,
               time_ns: int | None = None) -> None:
         """Set (or with ``None`` remove) ``source``'s contribution to this pin."""
+        if self.latch is not None:
+            self.latch.settle()
         current = self._drives.get(source)
         if level is None:
             if current is None:
@@ -170,6 +197,8 @@ class Pin:
     def watch(self, observer: Observer, *, restoring: bool = False) -> Callable[[], None]:
         """Call ``observer`` on every change of level from now on; returns an unwatch.
         ``restoring``: a snapshot's observer again, its next edge event already restored."""
+        if self.latch is not None:
+            self.latch.release()
         self._observers.append(observer)
         if not restoring:
             self._reschedule_edge(self.pins.clock.now_ns)
@@ -181,6 +210,12 @@ class Pin:
                 self._edge.cancel()
                 self._edge = None
         return unwatch
+
+    def listen_drives(self, listener: Callable[["Pin", int], None]) -> None:
+        """Call ``listener(pin, time_ns)`` on every change of any contribution."""
+        if self.latch is not None:
+            self.latch.release()
+        self.drive_listeners.append(listener)
 
     def _notify(self, time_ns: int, level: int) -> None:
         for observer in list(self._observers):
@@ -207,6 +242,8 @@ class Pin:
 
     # -- snapshots (observers are wired again by whoever watches) ------------------------
     def snapshot(self) -> dict[str, Any]:
+        if self.latch is not None:
+            self.latch.settle()
         return {"drives": {name: (int(d.strength), to_plain(d.level))
                            for name, d in self._drives.items()},
                 "level": self._level, "edge": to_plain(self._edge)}
@@ -274,9 +311,13 @@ class Pins:
         return self._last_ns
 
     def snapshot(self) -> dict[str, Any]:
-        return {"last_ns": self._last_ns, "pins": [pin.snapshot() for pin in self.pins]}
+        pins = [pin.snapshot() for pin in self.pins]  # first: settling may stamp
+        return {"last_ns": self._last_ns, "pins": pins}
 
     def restore(self, state: dict[str, Any]) -> None:
+        for pin in self.pins:  # latches kept outside Python end; their blocks restore them
+            if pin.latch is not None:
+                pin.latch.release()
         self._last_ns = state["last_ns"]
         for pin, saved in zip(self.pins, state["pins"], strict=True):
             pin.restore(saved)

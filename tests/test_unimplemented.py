@@ -24,7 +24,7 @@ def test_an_access_rule_refusal_is_a_precise_bus_error_on_the_core():
     machine = Machine(load_board(BOARDS / "mt3620-rdb.yaml"))
     machine.load_elf("io0", PREBUILT / "unimplemented-probe.elf")
     io0 = machine.cores["io0"]
-    io0.address_map.access_rules.append(
+    io0.address_map.add_access_rule(
         lambda mapping, who, is_write: not (mapping.name == "io0-infra" and who.initiator == "io0"))
     machine.run_for(5_000_000)
     assert b"still running" not in machine.serial.ports["io0-uart"].output

@@ -82,7 +82,8 @@ class AddressMap:
         self.initiator = initiator
         self.mappings: list[Mapping] = []
         self._bases: list[int] = []
-        self.access_rules: list[AccessRule] = []
+        # A tuple, changed only through ``add_access_rule`` (native callbacks must hear of it).
+        self.access_rules: tuple[AccessRule, ...] = ()
         # What a firewall refuses, compiled from its tables whenever they change: mapping
         # base -> who reports it. Probing a dict is all an allowed access pays (~1%); a rule
         # call on every access would cost ~20% of an MMIO access.
@@ -111,6 +112,9 @@ class AddressMap:
         # Told of a bus master's access to a part of such a window the core is not shown
         # (the firewall reports it like a refusal): (mapping, address, is_write).
         self.on_hidden: Callable[[Mapping, int, bool], None] | None = None
+        # MMIO runs a block serves with native callbacks (``native_mmio``): told when the
+        # access rules change.
+        self._native_ports: list[Any] = []
 
     # -- building ----------------------------------------------------------------------
     def add(self, mapping: Mapping) -> Mapping:
@@ -199,32 +203,61 @@ class AddressMap:
         if len(members) == 1 and members[0].base <= base and base + size <= members[0].end:
             only = members[0]
             delta = base - only.base
-            uc.mmio_map(base, size,
-                        lambda _uc, off, sz, _d: self._read(only, off + delta, sz), None,
-                        lambda _uc, off, sz, val, _d: self._write(only, off + delta, sz, val), None)
-            return
 
-        def lookup(offset: int) -> Mapping | None:
-            address = base + offset
-            for m in members:
-                if m.base <= address < m.end:
-                    return m
-            return None
+            def read(_uc: Uc, off: int, sz: int, _d: object) -> int:
+                return self._read(only, off + delta, sz)
 
-        def read(_uc: Uc, offset: int, sz: int, _d: object) -> int:
-            m = lookup(offset)
-            if m is None:
-                return self._refuse(base + offset, False)
-            return self._read(m, base + offset - m.base, sz)
+            def write(_uc: Uc, off: int, sz: int, val: int, _d: object) -> None:
+                self._write(only, off + delta, sz, val)
+        else:
+            def lookup(offset: int) -> Mapping | None:
+                address = base + offset
+                for m in members:
+                    if m.base <= address < m.end:
+                        return m
+                return None
 
-        def write(_uc: Uc, offset: int, sz: int, value: int, _d: object) -> None:
-            m = lookup(offset)
-            if m is None:
-                self._refuse(base + offset, True)
-            else:
-                self._write(m, base + offset - m.base, sz, value)
+            def read(_uc: Uc, offset: int, sz: int, _d: object) -> int:
+                m = lookup(offset)
+                if m is None:
+                    return self._refuse(base + offset, False)
+                return self._read(m, base + offset - m.base, sz)
 
+            def write(_uc: Uc, offset: int, sz: int, value: int, _d: object) -> None:
+                m = lookup(offset)
+                if m is None:
+                    self._refuse(base + offset, True)
+                else:
+                    self._write(m, base + offset - m.base, sz, value)
+
+        native = [m for m in members if getattr(m.peripheral, "native_mmio", None) is not None]
+        if len(native) == 1:
+            m = native[0]
+            port = m.peripheral.native_mmio(  # type: ignore[union-attr]
+                uc, base, size, (max(m.base - base, 0), min(m.end - base, size)),
+                base - m.base, read, write, self.access.initiator,
+                lambda: self._bypassable(m))
+            if port is not None:
+                self._native_ports.append(port)
+                return
         uc.mmio_map(base, size, read, None, write, None)
+
+    def _bypassable(self, m: Mapping) -> bool:
+        """Whether an access of this map's core to ``m`` may skip the access path (a
+        block's native callbacks): no rule at all, no refusal."""
+        return not self.access_rules and (
+            m.base not in self.refused_reads and m.base not in self.refused_writes)
+
+    def add_access_rule(self, rule: AccessRule) -> None:
+        """Put ``rule`` in the path of every access from now on."""
+        self.access_rules = (*self.access_rules, rule)
+        self.rules_changed()
+
+    def rules_changed(self) -> None:
+        """The access rules or refusals changed (a firewall reprogrammed): native
+        callbacks that skip them re-evaluate, failing closed."""
+        for port in self._native_ports:
+            port.rules_changed()
 
     # -- the guest's accesses ----------------------------------------------------------
     def _allowed(self, m: Mapping, who: BusAccess, is_write: bool) -> bool:

@@ -87,7 +87,7 @@ class Device:
             self._last = self.state
             for pin in self.pins.values():  # who drives matters too (an LED needs a driver)
                 pin.watch(self._pin_changed)
-                pin.drive_listeners.append(self._drive_changed)
+                pin.listen_drives(self._drive_changed)
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 

@@ -23,7 +23,7 @@ class Wire(Device):
 
     def connect(self) -> None:
         for pin in self.pins.values():
-            pin.drive_listeners.append(self._settle)
+            pin.listen_drives(self._settle)
         self._settle(self.pins["a"], self.ctx.clock.now_ns)
 
     @property

@@ -169,6 +169,7 @@ class Firewall(Peripheral):
                     reads[m.base] = report
                 if not bits & 2:
                     writes[m.base] = report
+        g.address_map.rules_changed()  # blocks served natively look again (fail closed)
         self._apply_windows(g)
 
     def _reporter(self, g: _Guarded, block: str) -> Callable[[int, bool], None]:

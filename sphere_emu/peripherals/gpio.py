@@ -14,11 +14,25 @@ drives the latch bit at core strength; PU/PD drive a pull. DIN reads every pad's
 the reading core's exact time (outputs read back, as MediaTek's ``get_output`` expects).
 A change is stamped with the writing core's instruction time, so an LED's edges in a VCD
 fall on the nanosecond the store retired.
+
+With the native library (``engine/native/latch.py``) the block hands its output latch to C
+while nobody can see its pads: no pad observed (VCD, ``--trace pins``, a device, EINT, the
+GPIO counter, ``wait_for_pin``) or listened to (a wire). Whole-word stores to DOUT and its
+SET/RESET aliases, and DOUT reads, then cost about what a RAM access costs. The block takes
+the value back into ``regs`` and the pads before anyone can look: any Python access to the
+block, any read or drive of one of its pads, the end of each time slice (``settle``), and
+for good when a pad gets an observer (``release``). The pads then change at the time of
+the settle, not of each store; nobody was there to see the stores' times, and a level read
+at any time is the latest store's, as before.
 """
 
 
+from collections.abc import Callable
 from typing import Any
 
+from unicorn import Uc
+
+from ..engine.native.latch import LatchLibrary, MmioRead, MmioWrite, NativeLatch, NativePort
 from ..pins import Pin, Strength
 from ..units import parse_int
 from .gpioif import GpioCounter
@@ -52,6 +66,9 @@ class Mt3620Gpio(Peripheral):
         self._who = ""  # the initiator of the access being served
         self._applied = (0, 0, 0, 0)  # DOUT, OE, PU, PD as the pads last saw them
         self.counter = GpioCounter(self, self.pads[0]) if self.has_counter else None
+        self.native_latch: NativeLatch | None = None  # the latch served in C, if any
+        self.handed_over = False  # C serves the latch now (mirrors the C flag, cheaper)
+        self._settled = 0  # C's store count when last settled
         super().__init__(name, ctx)
 
     # -- registers -------------------------------------------------------------------
@@ -93,14 +110,18 @@ class Mt3620Gpio(Peripheral):
 
     # -- bus side: remember who writes, for the timestamp ------------------------------
     def write(self, offset: int, size: int, value: int, access: BusAccess) -> None:
+        self.settle()
         self._who = access.initiator
         super().write(offset + self.offset, size, value, access)
+        self._hand_over()
 
     def read(self, offset: int, size: int, access: BusAccess) -> int:
+        self.settle()
         self._who = access.initiator
         return super().read(offset + self.offset, size, access)
 
     def peek(self, offset: int) -> int:
+        self.settle()
         return super().peek(offset + self.offset)
 
     def access_time(self) -> int:
@@ -134,7 +155,65 @@ class Mt3620Gpio(Peripheral):
                 pad.drive(f"{self.name}.pull", Strength.PULL,
                           1 if pu & bit else (0 if pd & bit else None), now)
 
+    # -- the latch served in C (engine/native/latch.py) ----------------------------------
+    def use_native_latch(self, library: LatchLibrary) -> None:
+        """Serve the output latch in C while no pad is watched (before cores map the block)."""
+        self.native_latch = NativeLatch(library, self.mask)
+
+    def native_mmio(self, uc: Uc, base: int, size: int, block: tuple[int, int],
+                    mapping_delta: int, read: MmioRead, write: MmioWrite, initiator: str,
+                    allowed: Callable[[], bool]) -> NativePort | None:
+        """The bus maps one of its MMIO runs here: the C callbacks serve it if we can."""
+        if self.native_latch is None:
+            return None
+        return self.native_latch.map(uc, base, size, block, mapping_delta + self.offset, read,
+                                     write, initiator, allowed)
+
+    def settle(self) -> None:
+        """Apply what C stored to DOUT and the pads, stamped with the last writer's time.
+        Only stores since the last settle count: inside a Python access (which settled
+        first) DOUT is Python's until ``_hand_over`` gives C the new value."""
+        latch = self.native_latch
+        if not self.handed_over or latch is None or latch.stores == self._settled:
+            return
+        self._settled = latch.stores
+        dout, writer = latch.latched()
+        if dout != self.regs["DOUT"]:
+            self.regs["DOUT"] = dout
+            self._who = writer
+            self._drive_pads()
+
+    def release(self) -> None:
+        """Settle and take the latch back from C (a pad got an observer, a reset)."""
+        latch = self.native_latch
+        if self.handed_over and latch is not None:
+            self.settle()
+            latch.take_back()
+            self.handed_over = False
+            for pad in self.pads:
+                pad.latch = None
+
+    def _hand_over(self) -> None:
+        """After a Python access: C serves the latch from now on if no pad is watched."""
+        latch = self.native_latch
+        if latch is None:
+            return
+        if any(pad.observed or pad.drive_listeners for pad in self.pads):
+            self.release()
+            return
+        for pad in self.pads:
+            pad.latch = self
+        latch.hand_over(self.regs["DOUT"])
+        self.handed_over = True
+        self._settled = latch.stores
+
+    @property
+    def native_stores(self) -> int:
+        """Latch stores C has served (0 without the library): the fast path, counted."""
+        return self.native_latch.stores if self.native_latch is not None else 0
+
     def reset(self) -> None:
+        self.release()
         super().reset()
         if getattr(self, "pads", None):
             self._drive_pads()
@@ -148,12 +227,18 @@ class Mt3620Gpio(Peripheral):
     # -- snapshots -----------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         counter = self.counter.snapshot() if self.counter is not None else None
-        return {**super().snapshot(), "applied": self._applied, "counter": counter}
+        self.settle()
+        return {**super().snapshot(), "applied": self._applied, "counter": counter,
+                "latched": self.handed_over}
 
     def restore(self, state: dict[str, Any]) -> None:
+        self.release()
         state = dict(state)
         self._applied = tuple(state.pop("applied"))
         counter = state.pop("counter")
+        latched = state.pop("latched", False)
         if self.counter is not None:
             self.counter.restore(counter)
         super().restore(state)
+        if latched:  # as it was: C served the latch (the same times of settling follow)
+            self._hand_over()

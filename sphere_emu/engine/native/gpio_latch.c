@@ -1,0 +1,88 @@
+/*
+ * A GPIO block's output latch served in C while nobody can see its pads (engine/native/latch.py).
+ *
+ * Every store to a GPIO register is a Unicorn MMIO callback; into Python it costs
+ * microseconds, where a RAM store costs ~0.1 us. These callbacks are installed with
+ * uc_mmio_map for the pages of a GPIO block: while the block's Python side has handed the
+ * latch over ("owned": no pad of the block is observed, see peripherals/gpio.py) and the
+ * view's access rules let the core in ("allowed"), a whole-word access to DOUT, DOUT_SET or
+ * DOUT_RESET is served here, in the latch below. Every other access, and every access
+ * while the latch is not handed over, goes to the Python callback of the bus, unchanged.
+ * Python takes the latch back (and applies it to the pads) before anything reads a pad.
+ * Loaded with ctypes: no Python headers, no link against libunicorn.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t (*mmio_read_fn)(void *uc, uint64_t offset, unsigned size, void *user_data);
+typedef void (*mmio_write_fn)(void *uc, uint64_t offset, unsigned size, uint64_t value,
+                              void *user_data);
+
+#define GPIO_LATCH_ABI 1 /* bumped with any change of the structures below */
+#define REG_DOUT 0x10
+#define REG_DOUT_SET 0x14
+#define REG_DOUT_RESET 0x18
+
+/* Both structures are mirrored by ctypes Structures (engine/native/latch.py). */
+struct gpio_latch {
+    uint32_t dout;     /* the latch, while owned */
+    uint32_t writable; /* DOUT's bits (one per pad) */
+    uint32_t owned;    /* 1: the latch registers are served here */
+    uint32_t writer;   /* index of the port that stored last */
+    uint64_t stores;   /* stores served here since the block was built */
+};
+
+struct gpio_port { /* one core's view of the block: one uc_mmio_map run */
+    struct gpio_latch *latch;
+    uint64_t lo, hi;         /* the run's offsets that are the block's */
+    int64_t reg_delta;       /* run offset + reg_delta = the block's register offset */
+    uint32_t allowed;        /* 1: this view's access rules let its core read and write */
+    uint32_t index;
+    mmio_read_fn python_read; /* the bus's callbacks, for everything else */
+    mmio_write_fn python_write;
+};
+
+int gpio_latch_abi(void)
+{
+    return GPIO_LATCH_ABI;
+}
+
+/* The latch register a whole-word access at ``offset`` hits, or 0 when Python serves it. */
+static int64_t latch_register(const struct gpio_port *p, uint64_t offset, unsigned size)
+{
+    int64_t reg;
+    if (!p->latch->owned || !p->allowed || size != 4 || offset < p->lo || offset >= p->hi)
+        return 0;
+    reg = (int64_t)offset + p->reg_delta;
+    return reg == REG_DOUT || reg == REG_DOUT_SET || reg == REG_DOUT_RESET ? reg : 0;
+}
+
+uint64_t gpio_latch_read(void *uc, uint64_t offset, unsigned size, void *user_data)
+{
+    struct gpio_port *p = user_data;
+    int64_t reg = latch_register(p, offset, size);
+    if (reg == 0)
+        return p->python_read(uc, offset, size, NULL);
+    return reg == REG_DOUT ? p->latch->dout : 0; /* the aliases read 0 */
+}
+
+void gpio_latch_write(void *uc, uint64_t offset, unsigned size, uint64_t value,
+                      void *user_data)
+{
+    struct gpio_port *p = user_data;
+    struct gpio_latch *l = p->latch;
+    int64_t reg = latch_register(p, offset, size);
+    uint32_t v = (uint32_t)value;
+    if (reg == 0) {
+        p->python_write(uc, offset, size, value, NULL);
+        return;
+    }
+    if (reg == REG_DOUT)
+        l->dout = v & l->writable;
+    else if (reg == REG_DOUT_SET)
+        l->dout = (l->dout | v) & l->writable;
+    else
+        l->dout &= ~v;
+    l->writer = p->index;
+    l->stores++;
+}
