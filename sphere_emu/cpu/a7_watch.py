@@ -1,8 +1,22 @@
 """What the A7 model does at the instructions it watches (``a7_sites.py`` finds them).
 
-A mixin of ``CortexA7``. Each watched address has a code hook of its own, installed when
-its page is first fetched through the TLB, so an ordinary run has no per-instruction or
-per-block hook; a hook runs before its instruction and decodes it again with the live CPSR:
+A mixin of ``CortexA7``. Any code hook, even on one address never executed, halves
+Unicorn's counted speed everywhere (its count then goes through the general hook helper),
+so the model catches the watched instructions in two ways that cost nothing elsewhere:
+
+* the timer, CPACR, NSACR and FP-ID sites through **block hooks** bounded to the addresses
+  where a translation block that runs into a site can start (``a7_sites.reach``). A block
+  hook runs before its block: a site at the block's start is handled there; one further in
+  ends the run before the block, and the next run is counted to stop right before the site,
+  where the next block (and the hook) starts. Where a Thumb IT block comes first (Unicorn's
+  count skips instructions whose condition fails) the site gets a code hook for one run
+  instead, dropped with the translations made meanwhile before the run after;
+* the unmasking sites through code hooks on those addresses, present only while an
+  interrupt is signalled (it can only wait behind a mask then); Unicorn binds hooks when it
+  translates, so arming and disarming drop the translations, and a signal that rises
+  inside a run ends it so the hooks are in place.
+
+A hook decodes its instruction again with the live CPSR:
 
 * timer CTL/CVAL writes are stored (Unicorn drops them), timer CTL reads get ISTATUS as of
   the exact time of the read;
@@ -19,12 +33,15 @@ per-block hook; a hook runs before its instruction and decodes it again with the
   counts as full access (User-mode denial is not modelled).
 """
 
-from unicorn import UC_HOOK_CODE
+from bisect import bisect_left
+
+from unicorn import UC_HOOK_BLOCK, UC_HOOK_CODE
 from unicorn import arm_const as uc_arm
 
 from ..engine import NS_PER_S, Engine
+from . import a7_mmu as mmu
 from . import a7_sites as sites
-from .a7_world import CPSR_T, MODE_MASK, MODE_USR, NS_BANK, NSACR, Stop, World
+from .a7_world import CPSR_IT, CPSR_T, MODE_MASK, MODE_USR, NS_BANK, NSACR, Stop, World
 from .generic_timer import (
     CTL_ISTATUS,
     PHYSICAL,
@@ -41,8 +58,6 @@ CPACR_CP10 = 3 << 20
 NSACR_CP10_CP11 = 3 << 10
 FPEXC_EN = 1 << 30
 INTR_UDEF = 1
-_UNMASK_ONLY = {sites.UNMASK}
-_FP_ID_ONLY = {sites.FP_ID}
 
 
 class WatchedInstructions:
@@ -55,7 +70,10 @@ class WatchedInstructions:
     _in_emu: bool
     _run_begin: int
     _run_budget: int
+    _run_serial: int
     _stop: Stop | None
+    _approach: tuple[World, int, int] | None
+    _site_ahead: int
 
     # provided by CortexA7
     def _sample_timers(self) -> None: ...
@@ -63,57 +81,180 @@ class WatchedInstructions:
     def _signalled(self) -> bool: ...
 
     # -- installing the hooks ------------------------------------------------------------
-    def _hook_sites(self, world: World, va: int, pa: int) -> None:
-        """Hook the watched instructions of a code page the first time it is fetched."""
+    def _hook_sites(self, world: World, va: int, pa: int, privileged: bool) -> None:
+        """Note the watched instructions of a code page the first time it is fetched (at
+        this privilege level) and hook them."""
         page = world.physical_page(pa)
         if page is None:
             return
         base = va & ~0xFFF
-        key, digest = (base, pa & ~0xFFF), hash(page)
+        key, digest = (base, pa & ~0xFFF, privileged), hash(page)
         if world.scanned_code.get(key) == digest:
             return
         world.scanned_code[key] = digest
-        for offset, kinds in sites.scan(page).items():
+        ranges: list[tuple[int, int]] = []
+        for offset, found in sites.scan(page, privileged).items():
             site = base + offset
-            if site in world.sites:
-                world.sites[site].update(kinds)  # the kinds of every code seen at this VA
-                continue
-            world.sites[site] = kinds
-            world.uc.hook_add(UC_HOOK_CODE, lambda _uc, address, _size, _d, w=world, k=kinds:
-                              self._on_site(w, address, k), begin=site, end=site)
+            known = world.sites.setdefault(site, set())
+            for kind, thumb in found - known:
+                known.add((kind, thumb))
+                if kind == sites.UNMASK:
+                    if site not in world.unmask_sites:
+                        world.unmask_sites.add(site)
+                        if world.unmask_hooks is not None:  # armed: hooked before translation
+                            world.unmask_hooks.append(self._hook_unmask_site(world, site))
+                    continue
+                if site not in world.precise_modes:
+                    world.precise_modes[site] = set()
+                    world.precise_sites.insert(bisect_left(world.precise_sites, site), site)
+                world.precise_modes[site].add(thumb)
+                ranges.append((base + sites.reach(page, offset, thumb), site))
+        for begin, end in _merged(ranges):
+            world.uc.hook_add(UC_HOOK_BLOCK, lambda _uc, address, size, _d, w=world:
+                              self._on_block(w, address, size), begin=begin, end=end)
 
-    def _on_site(self, world: World, address: int, kinds: set[str]) -> None:
-        # The common cases cheaply first: nothing waits behind a mask, VFP access granted.
-        if kinds == _UNMASK_ONLY and not (self._signalled() and not self._deliverable()):
+    def _hook_unmask_site(self, world: World, site: int) -> int:
+        return world.uc.hook_add(UC_HOOK_CODE, lambda _uc, address, _size, _d, w=world:
+                                 self._on_unmask_site(w, address), begin=site, end=site)
+
+    def _arm_unmask_hooks(self, world: World) -> None:
+        """Hooks on the world's unmask sites while an interrupt is signalled; Unicorn binds
+        hooks at translation, so each change drops the world's translations."""
+        wanted = self._signalled()
+        if wanted == (world.unmask_hooks is not None):
             return
-        if kinds == _FP_ID_ONLY and not world.vfp_denied:
+        hooks = world.unmask_hooks
+        if wanted:
+            hooks = world.unmask_hooks = [self._hook_unmask_site(world, site)
+                                          for site in sorted(world.unmask_sites)]
+        else:
+            for hook in hooks or ():
+                world.uc.hook_del(hook)
+            world.unmask_hooks = None
+        if hooks:
+            world.uc.ctl_flush_tb()
+
+    # -- the block hooks -----------------------------------------------------------------
+    def _on_block(self, world: World, address: int, size: int) -> None:
+        """Before a block that may run into a timer/CPACR/FP-ID site."""
+        started = world.counter.started()
+        seen = (self._run_serial, address, started)
+        if seen == world.block_seen:
+            return  # another of the world's block hooks covers this block too
+        world.block_seen = seen
+        thumb = bool(world.cpsr() & CPSR_T)
+        found = world.precise_sites
+        for i in range(bisect_left(found, address), len(found)):
+            site = found[i]
+            if site >= address + size:
+                return
+            if thumb not in world.precise_modes[site]:
+                continue
+            if site == address:
+                self._site_ahead = 1  # the count hook has not counted the site yet
+                try:
+                    if self._on_site(world, site):
+                        return  # the run ends before the site
+                finally:
+                    self._site_ahead = 0
+                continue  # a further site in this block is approached (this one is redone
+                # first thing next run: every site's action is idempotent)
+            steps = self._steps(world, address, site, thumb)
+            if steps is None:
+                continue  # not an instruction boundary from here
+            if steps == sites.IN_IT_BLOCK:
+                self._hook_exactly(world, site, address, size)
+                return
+            if steps < self._run_budget - started:
+                # End the run before the block; the next one stops right before the site.
+                self._approach = (world, address, steps)
+                if self._stop is None:
+                    self._stop = Stop("approach")
+                world.uc.emu_stop()
             return
+
+    def _steps(self, world: World, address: int, site: int, thumb: bool) -> int | None:
+        if not thumb:
+            return (site - address) // 4
+        if world.cpsr() & CPSR_IT:
+            return sites.IN_IT_BLOCK
+        pa = mmu.translate(world.mmu_registers(), address, mmu.Access(),
+                           world.read_physical_word)
+        page = world.physical_page(pa) if isinstance(pa, int) else None
+        if page is None:
+            return None
+        offset = address & 0xFFF
+        return sites.thumb_steps(page, offset, offset + site - address)
+
+    def _hook_exactly(self, world: World, site: int, block: int, size: int) -> None:
+        """A code hook on ``site`` for the next run (the block is translated again with it);
+        ``_before_run`` drops it and the translations made meanwhile the run after."""
+        if any(hooked == site for hooked, _hook in world.exact_hooks):
+            return  # hooked already: this block's translation calls it
+        world.exact_hooks.append((site, world.uc.hook_add(
+            UC_HOOK_CODE, lambda _uc, address, _size, _d, w=world:
+            self._on_exact_site(w, address), begin=site, end=site)))
+        world.exact_run = self._run_serial + 1
+        world.stale_blocks.append((block, block + size))
+        self._approach = None
+        if self._stop is None:
+            self._stop = Stop("approach")
+        world.uc.emu_stop()
+
+    def _before_run(self, world: World) -> None:
+        """Hooks as the next run needs them (``_run_serial`` is already the next run's)."""
+        if world.exact_hooks and self._run_serial > world.exact_run:
+            for _site, hook in world.exact_hooks:
+                world.uc.hook_del(hook)
+            world.exact_hooks = []
+            world.uc.ctl_flush_tb()
+        if world.stale_blocks:  # translated without the new code hook
+            world.stale_blocks = []
+            world.uc.ctl_flush_tb()
+        self._arm_unmask_hooks(world)
+
+    def _on_exact_site(self, world: World, address: int) -> None:
+        """A code hook's site: Unicorn's count has begun the instruction already."""
+        if self._on_site(world, address, begun=True) and self._stop is None:
+            self._stop = Stop("before")
+
+    # -- at a site -----------------------------------------------------------------------
+    def _on_unmask_site(self, world: World, address: int) -> None:
+        if not (self._signalled() and not self._deliverable()):
+            return  # the common case, cheaply: nothing waits behind a mask
+        code = world.read_code(address)
+        if code is not None and sites.decode(code, bool(world.cpsr() & CPSR_T)) == sites.UNMASK:
+            self._on_unmask(world)
+
+    def _on_site(self, world: World, address: int, begun: bool = False) -> bool:
+        """Act before the watched instruction at ``address``; True if the run ends there."""
         cpsr = world.cpsr()
         thumb = bool(cpsr & CPSR_T)
         code = world.read_code(address)
         kind = sites.decode(code, thumb) if code is not None else None
-        if kind is None:
-            return  # remapped, or the other instruction set: not a watched instruction here
-        if kind == sites.UNMASK:
-            self._on_unmask(world)
-            return
+        if kind is None or kind == sites.UNMASK:
+            return False  # remapped, or the other instruction set: not watched here
+        if kind == sites.FP_ID and not world.vfp_denied:
+            return False
         word = _as_word(code, thumb)
         if not condition_passed(it_condition(cpsr) if thumb else word >> 28, cpsr):
-            return
+            return False
         if kind == sites.TIMER_WRITE:
-            self._on_timer_write(world, address, code, thumb)
-        elif kind == sites.TIMER_READ:
-            self._refresh_timers(world, address)
-        elif cpsr & MODE_MASK == MODE_USR:
-            return  # CP15 system registers and FP ID transfers from PL0: undefined natively
-        elif kind == sites.CPACR:
+            return self._on_timer_write(world, address, code, thumb)
+        if kind == sites.TIMER_READ:
+            return self._refresh_timers(world, address)
+        if cpsr & MODE_MASK == MODE_USR:
+            return False  # CP15 system registers and FP ID transfers from PL0: undefined
+        if kind == sites.CPACR:
             self._on_cpacr(world, word)
         elif kind == sites.NSACR_READ:
             if world.secure:
                 world.set_cp15(NSACR, self.normal.cp15(NSACR))  # the true value
-        elif kind == sites.FP_ID and world.vfp_denied:
-            self._stop = Stop("intr", intno=INTR_UDEF)
+        elif kind == sites.FP_ID:
+            self._stop = Stop("intr", intno=INTR_UDEF) if begun else Stop("udef")
             world.uc.emu_stop()
+            return True
+        return False
 
     # -- interrupts ------------------------------------------------------------------------
     def _on_unmask(self, world: World) -> None:
@@ -123,14 +264,14 @@ class WatchedInstructions:
             world.uc.emu_stop()
 
     # -- the generic timer ------------------------------------------------------------------
-    def _on_timer_write(self, world: World, address: int, code: bytes, thumb: bool) -> None:
+    def _on_timer_write(self, world: World, address: int, code: bytes, thumb: bool) -> bool:
         write = decode_timer_write(code, thumb)
         if write is None:
-            return
+            return False
         if world.cpsr() & MODE_MASK == MODE_USR:
             kctl = world.cp15((0, 14, 1, 0))
             if not kctl & (1 << (8 if write.virtual else 9)):
-                return  # PL0 access not enabled: the instruction is undefined natively
+                return False  # PL0 access not enabled: the instruction is undefined natively
         comp = VIRTUAL if write.virtual else PHYSICAL
         ctl, cval = read_comparator(world.uc, comp)
         if write.register == "ctl":
@@ -139,10 +280,10 @@ class WatchedInstructions:
         else:
             cval = world.gpr(write.rt) | world.gpr(write.rt2) << 32
             world.uc.cpr_write(15, comp.cval_opc1, 0, 14, 0, NS_BANK, True, cval)
-        self._refresh_timers(world, address, deadline_moved=True)
+        return self._refresh_timers(world, address, deadline_moved=True)
 
     def _refresh_timers(self, world: World, address: int, deadline_moved: bool = False
-                        ) -> None:
+                        ) -> bool:
         """Bring the timers (and ISTATUS) to the exact time of the instruction at ``address``;
         stop before it if that made an interrupt takeable or moved a deadline into this run
         (the instruction runs again first thing next run: it is idempotent)."""
@@ -158,8 +299,11 @@ class WatchedInstructions:
             run_end = engine.slice_start_ns + (engine.used + self._run_budget) \
                 * NS_PER_S // self.frequency_hz
             early = deadline is not None and deadline < run_end
-        if address != self._run_begin and (self._deliverable() or early):
+        waiting = self._signalled() and world.unmask_hooks is None  # to arm the unmask hooks
+        if address != self._run_begin and (self._deliverable() or early or waiting):
             world.uc.emu_stop()
+            return True
+        return False
 
     # -- CPACR, NSACR and VFP access -------------------------------------------------------
     def _on_cpacr(self, world: World, word: int) -> None:
@@ -187,6 +331,17 @@ class WatchedInstructions:
         else:
             uc.reg_write(uc_arm.UC_ARM_REG_FPEXC, world.fpexc)
         world.vfp_denied = denied
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or adjacent address ranges joined (one block hook each)."""
+    merged: list[tuple[int, int]] = []
+    for begin, end in sorted(ranges):
+        if merged and begin <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((begin, end))
+    return merged
 
 
 def _as_word(code: bytes, thumb: bool) -> int:

@@ -109,7 +109,10 @@ class MonitorState:
 class Stop:
     """Why a run ended before its count, as the hooks saw it."""
 
-    kind: str  # "svc" | "smc" | "dabt" | "pabt" | "bkpt" | "bus" | "unmapped" | "intr" | "debug"
+    # "svc" | "smc" | "dabt" | "pabt" | "bkpt" | "bus" | "unmapped" | "intr" | "debug", or
+    # from a watched site: "udef" (undefined, not begun), "approach" (before a site's block),
+    # "before" (a code hook's site, which the count has begun, runs again)
+    kind: str
     address: int = 0
     write: bool = False
     fetch: bool = False
@@ -146,7 +149,18 @@ class World:
                     lambda _uc, va, kind, entry, _d: core._tlb_fill(self, va, kind, entry))
         self.fault_pages: dict[int, int] = {}  # fault-window page -> the faulting VA page
         self._next_fault_page = 0
-        self.sites: dict[int, set[str]] = {}  # VA of a hooked watched instruction -> kinds
+        # Watched instructions (a7_watch.py): VA -> (kind, found as Thumb) pairs; the unmask
+        # sites (code hooks while armed, else None); the other sites in address order with
+        # the instruction sets they were found in (block hooks).
+        self.sites: dict[int, set[tuple[str, bool]]] = {}
+        self.unmask_sites: set[int] = set()
+        self.unmask_hooks: list[int] | None = None
+        self.precise_sites: list[int] = []
+        self.precise_modes: dict[int, set[bool]] = {}
+        self.block_seen: tuple[int, int, int] | None = None  # (run, block, count) handled
+        self.exact_hooks: list[tuple[int, int]] = []  # (site, code hook) for one run
+        self.exact_run = 0  # the run they serve
+        self.stale_blocks: list[tuple[int, int]] = []  # translations to drop before a run
         # (VA page, PA page) -> hash of the code scanned there for watched instructions: a TLB
         # refill of an unchanged page (after a TLBIALL, or of a process's 4 KiB pages) is not
         # rescanned.

@@ -15,8 +15,9 @@ controller. This class supplies the rest; ``docs/cortex-a7.md`` is the contract:
   PL1 code; elsewhere they are undefined, as on hardware.
 * **MMU.** Unicorn runs in its virtual-TLB mode and the model serves each TLB miss from the
   guest's own short-descriptor tables (``a7_mmu.py``): a miss is rare, and it gives the
-  exact faulting address and access type, and a moment to hook the timer writes Unicorn
-  drops in each newly fetched code page (``generic_timer.py``).
+  exact faulting address and access type, and a moment to find the instructions the model
+  must see (the timer writes Unicorn drops, ...) in each newly fetched code page
+  (``a7_sites.py``, ``a7_watch.py``).
 * **Exceptions.** IRQ/FIQ from the GIC (routed by SCR.IRQ/FIQ), SVC, undefined
   instructions, prefetch and data aborts (MMU faults, bus errors, firewall refusals) are
   entered by the model with the architectural LR/SPSR/CPSR, DFSR/DFAR/IFSR/IFAR and vector
@@ -156,6 +157,9 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
         self._run_budget = 0
         self._run_begin = 0
         self._complete_cut = False
+        self._run_serial = 0
+        self._approach: tuple[World, int, int] | None = None  # stop before a watched site
+        self._site_ahead = 0  # a block hook's site: the count has not reached it yet
         self._exception_streak = 0
         self._debug = DebugHooks((self.secure.uc, self.normal.uc), self._on_breakpoint,
                                  self._on_watch)
@@ -222,7 +226,13 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
         self._take_interrupt()
         if not self.runnable:
             return 0
-        return self._budget_to_next_timer(left)
+        budget = self._budget_to_next_timer(left)
+        approach, self._approach = self._approach, None
+        if approach is not None:  # stop right before the watched site a block hook saw
+            world, block, steps = approach
+            if world is self.world and world.pc() == block:
+                budget = min(budget, steps)
+        return budget
 
     def run_once(self, count: int) -> bool:
         if self._complete_cut:
@@ -254,6 +264,8 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
             self.engine.cut.cancel()
         self._run_budget = budget
         self._run_begin = begin & ~1
+        self._run_serial += 1
+        self._before_run(world)
         self._in_emu = True
         try:
             begun, errno = self.engine.execute(uc, world.counter, begin, budget)
@@ -272,6 +284,10 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
             return max(retired - 1, 0), False
         if stop is not None and stop.kind == "replay":  # run the stopped instruction alone
             self._complete_cut = True
+            return max(retired - 1, 0), more and self.runnable
+        if stop is not None and stop.kind == "approach":  # next_run stops before the site
+            return retired, more and self.runnable
+        if stop is not None and stop.kind == "before":  # the site runs again next
             return max(retired - 1, 0), more and self.runnable
         if error is not None:
             used = self._on_error(world, error, retired, begin)
@@ -312,10 +328,12 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
             else:
                 self._monitor_entry(VEC_SVC, resume=pc, pass_arguments=True)
             return retired
-        used = max(retired - 1, 0)  # the faulting instruction did not retire
+        # The faulting instruction did not retire (a "udef" site's was never begun).
+        used = retired if stop.kind == "udef" else max(retired - 1, 0)
         self._count_exception(world, pc, {"dabt": "alignment fault", "pabt": "prefetch abort",
                                           "bkpt": "breakpoint (BKPT)", "bus": "data abort",
-                                          "intr": f"exception {stop.intno}"}[stop.kind],
+                                          "intr": f"exception {stop.intno}",
+                                          "udef": "undefined instruction"}[stop.kind],
                               stop.address if stop.kind == "bus" else None)
         if stop.kind == "dabt":  # translation is ours, so Unicorn's own aborts are alignment
             self._alignment_abort(world, pc)
@@ -325,7 +343,7 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
             self._prefetch_abort(world, pc, mmu.FS_DEBUG, pc)
         elif stop.kind == "bus":
             self._external_data_abort(world, pc, stop.address, stop.write)
-        elif stop.kind == "intr":
+        elif stop.kind in ("intr", "udef"):
             world.undefined(pc, bool(cpsr & CPSR_T))
         return used
 
@@ -391,8 +409,11 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
         signalled = self.gic.irq_signal or self.gic.fiq_signal
         if signalled and self.state is CoreState.SLEEPING:
             self.state = CoreState.RUNNING
-        if signalled and self._in_emu and self._deliverable():
-            self.engine.cut.request(self.world.pc())  # precise inside an MMIO access
+        # Inside an MMIO access: end the run right after it, to take the interrupt or (masked)
+        # to arm the unmask hooks.
+        if signalled and self._in_emu and (self._deliverable()
+                                           or self.world.unmask_hooks is None):
+            self.engine.cut.request(self.world.pc())
 
     # -- interrupts ----------------------------------------------------------------------
     def _deliverable(self) -> bool:
@@ -505,7 +526,7 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
                 # Execute only on pages fetched from, so stores elsewhere stay fast (tlb.py).
                 entry.perms = grant(kind, perms, desc.pa >> PAGE_SHIFT, self._code_pages)
                 if kind == UC_MEM_FETCH:
-                    self._hook_sites(world, va, desc.pa)
+                    self._hook_sites(world, va, desc.pa, not user)
                 else:
                     world.drop_restored_itstate()
                 return True
@@ -575,7 +596,7 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
     # -- time ----------------------------------------------------------------------------
     def _counter_now_ns(self) -> int:
         """Virtual time of the instruction executing now (slice start outside runs)."""
-        return self.engine.now_ns()
+        return self.engine.now_ns(self._site_ahead)
 
     def local_time_ns(self) -> int:
         return self.engine.now_ns()

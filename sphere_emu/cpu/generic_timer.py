@@ -8,9 +8,9 @@ compiles the bodies of ``gt_ctl_write`` and ``gt_cval_write`` out; TVAL writes w
 Three things make the timer work, deterministically:
 
 * ``a7_sites.py`` finds the MCR/MCRR instructions that write CTL or CVAL (and the MRCs
-  that read CTL) in a code page; the core puts a hook on each one (only those addresses,
-  when the page is first fetched through the TLB) and ``decode_timer_write`` tells it what
-  a write stores, which it does with a raw register write before the no-op native
+  that read CTL) in a code page when it is first fetched through the TLB; the core
+  (``a7_watch.py``) acts right before each one executes and ``decode_timer_write`` tells it
+  what a write stores, which it does with a raw register write before the no-op native
   instruction. Before a CTL read it brings ISTATUS up to the exact time of the read.
 
 * The run engine points libunicorn's ``clock_gettime`` at virtual time while an A7

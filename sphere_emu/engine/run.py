@@ -86,13 +86,15 @@ class Engine:
         self.carried = 0
 
     # -- time ----------------------------------------------------------------------------
-    def now_ns(self) -> int:
-        """Virtual time at the instruction executing now (the clock's time outside slices)."""
+    def now_ns(self, ahead: int = 0) -> int:
+        """Virtual time at the instruction executing now (the clock's time outside slices);
+        ``ahead``: instructions about to begin that the count has not reached yet (a block
+        hook's view of the block's first instruction)."""
         if not self.in_slice:
             return self.clock.now_ns
         used = self.used
         if self.emulating and self._counter is not None:
-            used += self._counter.started()
+            used += self._counter.started() + ahead
         return self.slice_start_ns + used * NS_PER_S // self.frequency_hz
 
     def instructions_until(self, when_ns: int) -> int:
