@@ -15,7 +15,13 @@ process, which a loaded shared machine disturbs far less than wall time; wall ti
   each waited for by polling GLBSTA0's RUN bit (``ldr; ands; bne``), and 16 host bytes
   received at 115200 baud, each waited for by polling the UART's LSR.DR (``ldr; lsls;
   bpl``); plain Unicorn's reference is that LSR loop on a bare ``Uc`` whose status page is
-  an ``mmio_map`` callback reading "not ready".
+  an ``mmio_map`` callback reading "not ready";
+- SysTick counter waits (systick-poll.elf), fast-forward on and off: 4 ms of waits polling
+  SYST_CVR, the down-counter that reloads at 0 (``ldr; cmp; bhi`` down to a threshold,
+  ``ldr; subs; cmp; bls`` for elapsed ticks, cut short by a reload);
+- A7 counter waits (a7-cntpct-poll.elf), fast-forward on and off: nine 1 ms waits polling
+  the generic timer's CNTPCT/CNTVCT (coprocessor reads: ``isb; mrrc; cmp; sbcs; bcc``
+  against a 64-bit deadline, ``isb; mrrc; sub; cmp; bls`` on the low word).
 Targets (issue 16): 1 s of GPT3 busy-wait in <= 0.5 s; GPT3 counter read <= 1.3 us.
 """
 
@@ -40,6 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BOARD = ROOT / "boards" / "mt3620-rdb.yaml"
 TICK_TOCK = ROOT / "firmware" / "prebuilt" / "gpt3-tick-tock.elf"
 STATUS_POLL = ROOT / "firmware" / "prebuilt" / "status-poll.elf"
+SYSTICK_POLL = ROOT / "firmware" / "prebuilt" / "systick-poll.elf"
+A7_COUNTER_POLL = ROOT / "firmware" / "prebuilt" / "a7-cntpct-poll.elf"
 IO_HZ = 197_600_000
 LOOP_INSTRUCTIONS = 3
 CODE, COUNTER_PAGE = 0x00100000, 0x21030000
@@ -119,6 +127,20 @@ def status_waits(fast_forward: bool) -> dict[str, tuple[float, float, int]]:
             "uart": (uart_cpu * 1e9 / uart_ns, uart_wall * 1e9 / uart_ns, uart_ns)}
 
 
+def counter_waits(fast_forward: bool, firmware: Path, core: str, board: Path = BOARD
+                  ) -> tuple[float, float, int]:
+    """Host (cpu, wall) seconds per virtual second of systick-poll's SYST_CVR waits or
+    a7-cntpct-poll's CNTPCT/CNTVCT waits, and the virtual ns they took."""
+    dev = EmulatedDevice(board, fast_forward=fast_forward, **{core: firmware})
+    name = firmware.stem
+    begin = dev.wait_for_line(f"{name}: start", timeout="1ms")
+    start = clocks()
+    done = dev.wait_for_line(f"{name}: done", timeout="20ms")
+    cpu, wall = since(start)
+    ran = done.time_ns - begin.time_ns
+    return cpu * 1e9 / ran, wall * 1e9 / ran, ran
+
+
 def machine(fast_forward: bool, virtual_ns: int | None) -> tuple[float, float, int]:
     """Host (cpu, wall) seconds per virtual second polling GPT3; and the virtual ns run."""
     dev = EmulatedDevice(BOARD, fast_forward=fast_forward, io0=TICK_TOCK)
@@ -158,6 +180,9 @@ def main() -> None:
     read = counter_read_us()
     plain_status = plain_status_loop(2_000_000)
     status_slow, status_fast = status_waits(False), status_waits(True)
+    systick_slow, systick_fast = (counter_waits(ff, SYSTICK_POLL, "io0") for ff in (False, True))
+    a7_slow, a7_fast = (counter_waits(ff, A7_COUNTER_POLL, "a7", ROOT / "boards" / "mt3620.yaml")
+                        for ff in (False, True))
     print("host seconds per virtual second of GPT3 busy-wait (cpu / wall):")
     print(f"  plain Unicorn, Python MMIO counter : {plain[0]:8.3f} / {plain[1]:8.3f}")
     print(f"  sphere-emu, fast-forward off       : {slow[0]:8.3f} / {slow[1]:8.3f}"
@@ -177,6 +202,14 @@ def main() -> None:
         print(f"  {what:21}, fast-forward on  : {fast_cpu:8.3f} / {fast_wall:8.3f}"
               f"   ({plain_status[0] / fast_cpu:.0f}x plain, {slow_cpu / fast_cpu:.0f}x off, cpu;"
               f" {1 / fast_cpu:.1f} virtual s per host s)")
+    for what, slow_run, fast_run in (("SysTick SYST_CVR", systick_slow, systick_fast),
+                                     ("A7 CNTPCT/CNTVCT", a7_slow, a7_fast)):
+        print(f"host seconds per virtual second of {what} waits (cpu / wall):")
+        print(f"  fast-forward off : {slow_run[0]:8.3f} / {slow_run[1]:8.3f}"
+              f"   ({slow_run[2]} ns virtual)")
+        print(f"  fast-forward on  : {fast_run[0]:8.3f} / {fast_run[1]:8.3f}"
+              f"   ({slow_run[0] / fast_run[0]:.0f}x off, cpu;"
+              f" {1 / fast_run[0]:.1f} virtual s per host s)")
 
 
 if __name__ == "__main__":

@@ -63,3 +63,62 @@ def test_status_register_waits_match_the_unaccelerated_run():
     assert "status-poll: uart sum 136" in " ".join(e.line for e in fast.lines)
     skipped = fast.machine.cores["io0"].engine.busywaits.skipped_instructions
     assert skipped > fast.machine.cores["io0"].instructions_retired // 2  # it did skip
+
+
+def test_systick_counter_waits_match_the_unaccelerated_run():
+    """systick-poll polls SYST_CVR, a down-counter that reloads at 0: down to a threshold,
+    and for a number of elapsed ticks (``start - now``), which the reload cuts short. Same
+    lines (with the exact counter values each wait ended on) at the same virtual times, and
+    the same instructions retired with the same registers mid-wait."""
+    fast, slow = (EmulatedDevice(BOARDS / "mt3620-rdb.yaml", fast_forward=ff,
+                                 io0=PREBUILT / "systick-poll.elf") for ff in (True, False))
+    for dev in (fast, slow):
+        dev.wait_for_line("systick-poll: start", timeout="1ms")
+    for step in ("0.61ms", "0.3929ms", "0.257ms", "1.003ms"):  # mid-wait, across reloads
+        fast.run_for(step)
+        slow.run_for(step)
+        assert _snapshot(fast) == _snapshot(slow)
+    for dev in (fast, slow):
+        dev.wait_for_line("systick-poll: done", timeout="10ms")
+    assert [(e.time_ns, e.line) for e in fast.lines] == [(e.time_ns, e.line) for e in slow.lines]
+    values = {}
+    for e in fast.lines:
+        what, _, value = e.line.rpartition(" ")
+        if value.isdigit():
+            values.setdefault(what, []).append(int(value))
+    assert all(990 <= v <= 1000 for v in values["systick-poll: down to 1000 ended at"])
+    assert all(v >= 1 << 31 for v in values["systick-poll: 50000 ticks cut by the reload after"])
+    assert all(50000 <= v <= 50004 for v in values["systick-poll: 50000 ticks took"])
+    assert len(values["systick-poll: 50000 ticks took"]) == 4
+    skipped = fast.machine.cores["io0"].engine.busywaits.skipped_instructions
+    assert skipped > fast.machine.cores["io0"].instructions_retired // 2  # it did skip
+
+
+A7_REGISTERS = [f"r{i}" for i in range(13)] + ["sp", "lr", "pc", "cpsr"]
+
+
+def _a7_snapshot(dev: EmulatedDevice) -> tuple[int, list[int]]:
+    core = dev.machine.cores["a7"]
+    return core.instructions_retired, [core.read_register(r) for r in A7_REGISTERS]
+
+
+def test_a7_counter_waits_match_the_unaccelerated_run():
+    """a7-cntpct-poll polls the generic timer's counters (coprocessor reads, not MMIO):
+    CNTPCT and CNTVCT against a 64-bit deadline, and CNTPCT's low word for elapsed ticks.
+    Same lines (each wait's overrun in ticks) at the same virtual times, and the same
+    instructions retired with the same registers mid-wait."""
+    fast, slow = (EmulatedDevice(BOARDS / "mt3620.yaml", fast_forward=ff,
+                                 a7=PREBUILT / "a7-cntpct-poll.elf") for ff in (True, False))
+    for dev in (fast, slow):
+        dev.wait_for_line("a7-cntpct-poll: start", timeout="1ms")
+    for step in ("0.7ms", "1.313ms", "0.5517ms", "2.9ms"):  # mid-wait, mid-slice
+        fast.run_for(step)
+        slow.run_for(step)
+        assert _a7_snapshot(fast) == _a7_snapshot(slow)
+    for dev in (fast, slow):
+        dev.wait_for_line("a7-cntpct-poll: done", timeout="20ms")
+    assert [(e.time_ns, e.line) for e in fast.lines] == [(e.time_ns, e.line) for e in slow.lines]
+    overruns = [e.line for e in fast.lines if "overran by" in e.line]
+    assert len(overruns) == 9 and all(line.endswith(" by 0") for line in overruns)
+    skipped = fast.machine.cores["a7"].counter_polls.skipped_instructions
+    assert skipped > fast.machine.cores["a7"].instructions_retired // 2  # it did skip

@@ -63,6 +63,8 @@ from ..engine import NS_PER_S, DebugHooks, Engine
 from ..engine.tlb import PAGE_SHIFT, grant
 from ..peripherals.registers import PeripheralContext
 from . import a7_mmu as mmu
+from .a7_aborts import Aborts
+from .a7_counter_poll import CounterPolls, CounterSkip
 from .a7_debug import CortexA7Debug
 from .a7_monitor import SecureInstructions
 from .a7_snapshot import A7Snapshots
@@ -74,21 +76,15 @@ from .a7_world import (
     CPSR_IT,
     CPSR_J,
     CPSR_T,
-    CS_NAMES,
-    DFAR,
-    DFSR,
     FAULT_WINDOW_BASE,
     FAULT_WINDOW_END,
     GIC_BASE,
     GPR,
-    IFAR,
-    IFSR,
     INTR_BKPT,
     INTR_DABT,
     INTR_PABT,
     INTR_SMC,
     INTR_SWI,
-    MODE_ABT,
     MODE_FIQ,
     MODE_IRQ,
     MODE_MASK,
@@ -96,15 +92,12 @@ from .a7_world import (
     MODE_USR,
     PAGE_MASK,
     RESET_CPSR,
-    SCR_EA,
     SCR_FIQ,
     SCR_IRQ,
     SCR_SCD,
     SCTLR,
-    VEC_DABT,
     VEC_FIQ,
     VEC_IRQ,
-    VEC_PABT,
     VEC_SVC,
     MonitorState,
     Stop,
@@ -117,12 +110,12 @@ from .generic_timer import GenericTimers, copy_shared_state
 from .gic import Gic
 
 if TYPE_CHECKING:
-    from .a7_access import AccessDecoder, DataAccess
+    from .a7_access import AccessDecoder
 
 log = logging.getLogger("sphere_emu.cpu.a7")
 
 
-class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
+class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Aborts, Core):
     """The A7 core: see the module docstring and docs/cortex-a7.md for the contract."""
 
     MAX_EXCEPTION_LOOP = 8  # exceptions in a row with no instruction retired: a lockup
@@ -160,6 +153,10 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
         self._run_serial = 0
         self._approach: tuple[World, int, int] | None = None  # stop before a watched site
         self._site_ahead = 0  # a block hook's site: the count has not reached it yet
+        self.fast_forward = True  # Machine sets it (set_fast_forward)
+        self.counter_polls = CounterPolls(spec.frequency_hz)  # busy-waits on CNTPCT/CNTVCT
+        self._counter_skip: CounterSkip | None = None
+        self.engine.host_clock_source = self._host_clock_read
         self._exception_streak = 0
         self._debug = DebugHooks((self.secure.uc, self.normal.uc), self._on_breakpoint,
                                  self._on_watch)
@@ -190,6 +187,7 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
             world.vfp_denied = False
             self.set_vfp_access(world, False)  # CPACR.cp10/cp11 reset to no access
         self.world = self.secure
+        self.counter_polls.forget()
         self.monitor = self._secure_instructions.state = MonitorState()
         self.gic.reset()
         self.gic.update()
@@ -289,6 +287,12 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
             return retired, more and self.runnable
         if stop is not None and stop.kind == "before":  # the site runs again next
             return max(retired - 1, 0), more and self.runnable
+        if stop is not None and stop.kind == "skip":  # after a counter read: skip the poll
+            skip, self._counter_skip = self._counter_skip, None
+            if skip is not None:
+                world.set_gpr(skip.rt, skip.value & 0xFFFFFFFF)
+                world.set_gpr(skip.rt2, skip.value >> 32)
+                return started - 1 + skip.instructions, more and self.runnable
         if error is not None:
             used = self._on_error(world, error, retired, begin)
         elif stop is None:
@@ -454,62 +458,6 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
                       f"instruction retired ({world.name} world, vector base "
                       f"{world.vector_base():#010x})")
 
-    def _data_abort(self, world: World, pc: int, status: int, far: int, write: bool,
-                    domain: int = 0, external: bool = False) -> None:
-        world.set_cp15(DFSR, mmu.fsr(status, domain, write))
-        world.set_cp15(DFAR, far)
-        if external and not world.secure and self.monitor.scr & SCR_EA:
-            self._monitor_entry(VEC_DABT, resume=pc, pass_arguments=False)
-            return
-        world.enter_exception(MODE_ABT, VEC_DABT, lr=pc + 8)
-
-    def _prefetch_abort(self, world: World, pc: int, status: int, far: int,
-                        external: bool = False) -> None:
-        world.set_cp15(IFSR, mmu.fsr(status))
-        world.set_cp15(IFAR, far)
-        if external and not world.secure and self.monitor.scr & SCR_EA:
-            self._monitor_entry(VEC_PABT, resume=pc, pass_arguments=False)
-            return
-        world.enter_exception(MODE_ABT, VEC_PABT, lr=pc + 4)
-
-    def _external_data_abort(self, world: World, pc: int, pa: int, write: bool) -> None:
-        """A bus error (nothing there, or refused) at physical ``pa``; DFAR is the VA."""
-        cpsr = world.cpsr()
-        regs = world.mmu_registers()
-        access = self._decode_access(world, pc, bool(cpsr & CPSR_T), regs)
-        far = pa
-        if access is not None:
-            write = access.write
-            user = cpsr & MODE_MASK == MODE_USR
-            for va in access.addresses:
-                hit = mmu.translate(regs, va, mmu.Access(write=write, user=user),
-                                    world.read_physical_word)
-                if isinstance(hit, int) and hit >> 12 == pa >> 12:
-                    far = va
-                    break
-        self._data_abort(world, pc, mmu.FS_EXTERNAL, far, write, external=True)
-
-    def _alignment_abort(self, world: World, pc: int) -> None:
-        cpsr = world.cpsr()
-        access = self._decode_access(world, pc, bool(cpsr & CPSR_T), world.mmu_registers())
-        far = access.addresses[0] if access is not None and access.addresses else 0
-        self._data_abort(world, pc, mmu.FS_ALIGNMENT, far, bool(access and access.write))
-
-    def _translation_abort(self, world: World, pc: int, va: int, fetch: bool, write: bool
-                           ) -> None:
-        """An access reached the fault window: walk again and raise the abort it names."""
-        user = world.cpsr() & MODE_MASK == MODE_USR
-        result = mmu.translate(world.mmu_registers(), va,
-                               mmu.Access(write=write, execute=fetch, user=user),
-                               world.read_physical_word)
-        if not isinstance(result, mmu.Fault):
-            world.flush_tlb()  # the tables changed since the fill: retry with a fresh one
-            return
-        if fetch:
-            self._prefetch_abort(world, pc, result.status, va)
-        else:
-            self._data_abort(world, pc, result.status, va, write, result.domain)
-
     # -- the MMU: Unicorn's TLB misses -----------------------------------------------------
     def _tlb_fill(self, world: World, va: int, kind: int, entry: Any) -> bool:
         regs = world.mmu_registers()
@@ -533,28 +481,6 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
         entry.paddr = world.fault_page(va) | (va & PAGE_MASK)
         entry.perms = UC_PROT_ALL
         return True
-
-    def _decode_access(self, world: World, pc: int, thumb: bool, regs: mmu.MmuRegisters
-                       ) -> "DataAccess | None":
-        code = world.read_code(pc, regs)
-        if code is None:
-            return None
-
-        def register(reg_id: int) -> int:
-            name = self._decoder_name(reg_id, thumb)
-            index = CS_NAMES.get(name)
-            return world.uc.reg_read(GPR[index]) if index is not None else 0
-
-        return self._access_decoder().decode(code, pc, thumb, register)
-
-    def _access_decoder(self) -> "AccessDecoder":
-        if self._decoder is None:
-            from .a7_access import AccessDecoder  # capstone: see a7_access.py
-            self._decoder = AccessDecoder()
-        return self._decoder
-
-    def _decoder_name(self, reg_id: int, thumb: bool) -> str:
-        return self._access_decoder()._cs[thumb].reg_name(reg_id) or ""
 
     # -- worlds --------------------------------------------------------------------------
     def _switch_to(self, world: World) -> None:
@@ -594,6 +520,23 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Core):
         normal.set_pc(self.monitor.lr_mon, bool(spsr & CPSR_T))
 
     # -- time ----------------------------------------------------------------------------
+    def _host_clock_read(self) -> int:
+        """The host clock during a run (the native counter reads): the exact time, and a
+        look at a counter-polling loop to skip (``a7_counter_poll.py``)."""
+        engine = self.engine
+        world = self.world
+        if self.fast_forward and self._stop is None and engine.emulating and \
+                world.counter.available and not self._site_ahead:
+            started = world.counter.started()
+            skip = self.counter_polls.observe(world, world.pc(), engine.used + started,
+                                               engine.slice_start_ns,
+                                               self._run_budget - started, world.gpr)
+            if skip is not None:
+                self._counter_skip = skip
+                self._stop = Stop("skip")
+                world.uc.emu_stop()
+        return engine.now_ns()
+
     def _counter_now_ns(self) -> int:
         """Virtual time of the instruction executing now (slice start outside runs)."""
         return self.engine.now_ns(self._site_ahead)

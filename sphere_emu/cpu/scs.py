@@ -267,10 +267,12 @@ class SystemControlSpace(Peripheral):
 
     # -- SysTick -------------------------------------------------------------------------
     def time_sources(self) -> dict[int, Any]:
-        """SYST_CSR as a status a busy-wait may poll (engine/busywait.py): COUNTFLAG sets at
-        the counter's next 1 -> 0 transition, and only writes change the rest."""
+        """What a busy-wait may poll (engine/busywait.py): SYST_CSR as a status (COUNTFLAG
+        sets at the counter's next 1 -> 0 transition, only writes change the rest) and
+        SYST_CVR as a down-counter that reloads from SYST_RVR."""
         status = Status(self.systick.next_countflag_ns)
-        return {0x010: lambda: status}
+        systick = self.systick
+        return {0x010: lambda: status, 0x018: lambda: systick}
 
     # -- SCB -----------------------------------------------------------------------------
     def _read_icsr(self) -> int:

@@ -140,6 +140,25 @@ class SysTick:
         self._base_tick = self._flag_since = now
         self._base_value = value
 
+    # -- busy-wait fast-forward (engine/busywait.py) --------------------------------------
+    @property
+    def down(self) -> bool:
+        return True  # SYST_CVR as a time source: a down-counter that reloads at 0
+
+    @property
+    def num(self) -> int:
+        return self.frequency_hz if self.enabled else 0  # 0: stopped
+
+    def read(self, now_ns: int) -> int:
+        """SYST_CVR at virtual time ``now_ns`` (between writes)."""
+        return self._value_at(self.ticks(now_ns)) if self.enabled else self._base_value
+
+    def ticks(self, now_ns: int) -> int:
+        return (now_ns - self._anchor_ns) * self.frequency_hz // NS_PER_S
+
+    def time_after(self, ticks: int) -> int:
+        return self._tick_time_ns(ticks)
+
     # -- the exception -------------------------------------------------------------------
     def _schedule(self) -> None:
         if self._event is not None:

@@ -16,7 +16,9 @@ charges the iterations before it without running them. Nothing is approximated:
 - the loop condition is evaluated exactly (NZCV of the compare, modulo 2^32) on the values
   the counter takes from now on; between the points where an operand or the difference
   wraps or crosses zero the condition is constant, so checking those points in order finds
-  the first exiting value;
+  the first exiting value. A down-counter that reloads (SysTick's SYST_CVR) is walked to 0,
+  then from its reload value, whose first value after 0 is checked too; operands may be
+  the value read or ``start - value`` (elapsed ticks of a down-counter);
 - the counter says when it first holds that value; the read of iteration k happens at an
   exact instruction count, so the first k whose read is at or after that time is known;
 - the skipped iterations are charged as retired instructions, so time, budgets and counts
@@ -64,7 +66,10 @@ class Status:
 
 
 class Source(Protocol):
-    """An up-counter: its value at a time, and when it has advanced by a number of ticks."""
+    """A counter: its value at a time, and when it has advanced by a number of ticks. An
+    up-counter wraps at 2^32; a ``down`` one counts to 0 and then goes on from its
+    ``reload`` value (an attribute of the source; without one it stays at 0). ``num`` is 0
+    while it is stopped."""
 
     down: bool
     num: int
@@ -116,8 +121,6 @@ class BusyWaits:
         if isinstance(source, Status):
             self._observe_status(address, source, value, index, slice_start_ns, budget_left)
             return
-        if source.down:
-            return
         pc = self._pc()
         key = (pc, address)
         if key not in self._loops:
@@ -131,7 +134,13 @@ class BusyWaits:
             return
         now_ns = slice_start_ns + index * 1_000_000_000 // self._frequency_hz
         v0 = source.read(now_ns)
-        distance = analysis.first_exit(loop.condition, *operands, v0) if source.num else None
+        if not source.num:  # stopped: the value read now is read for ever
+            distance = 0 if analysis.first_exit(loop.condition, *operands, v0) == 0 else None
+        elif source.down:
+            distance = analysis.first_exit_down(loop.condition, *operands, v0,
+                                                getattr(source, "reload", 0))
+        else:
+            distance = analysis.first_exit(loop.condition, *operands, v0)
         if distance == 0:
             return  # this read ends the loop
         most = max(0, (budget_left - 1) // loop.length)  # the replayed load must fit too

@@ -65,7 +65,11 @@ MASK = 0xFFFFFFFF
 HALF = 0x80000000
 MAX_LOOP_BYTES = 64
 
-Value = tuple[str, int]  # ("c", constant) or ("v", c): the value read plus c, modulo 2^32
+# ("c", constant), ("v", c): the value read plus c, or ("n", c): c minus the value read,
+# all modulo 2^32 (a down-counter's elapsed ticks are ``start - value``).
+Value = tuple[str, int]
+_COEFFICIENT = {"c": 0, "v": 1, "n": -1}
+_KIND = {0: "c", 1: "v", -1: "n"}
 
 
 @dataclass(frozen=True)
@@ -163,15 +167,11 @@ def _value(regs: dict[int, Value], operand: tuple[str, int]) -> Value:
 
 
 def _combine(a: Value, b: Value, subtract: bool) -> Value | None:
-    if a[0] == "c" and b[0] == "c":
-        return ("c", (a[1] - b[1] if subtract else a[1] + b[1]) & MASK)
-    if a[0] == "v" and b[0] == "c":
-        return ("v", (a[1] - b[1] if subtract else a[1] + b[1]) & MASK)
-    if a[0] == "c" and b[0] == "v" and not subtract:
-        return ("v", (a[1] + b[1]) & MASK)
-    if a[0] == "v" and b[0] == "v" and subtract:
-        return ("c", (a[1] - b[1]) & MASK)
-    return None  # -v or 2v: not a single rising value
+    sign = -1 if subtract else 1
+    coefficient = _COEFFICIENT[a[0]] + sign * _COEFFICIENT[b[0]]
+    if coefficient not in _KIND:
+        return None  # 2v or -2v: not a single counter value
+    return (_KIND[coefficient], (a[1] + sign * b[1]) & MASK)
 
 
 def compare_operands(loop: PollLoop, reg_value: Callable[[int], int]
@@ -199,8 +199,8 @@ def compare_operands(loop: PollLoop, reg_value: Callable[[int], int]
     return flags
 
 
-def _at(value: Value, v: int) -> int:
-    return (v + value[1]) & MASK if value[0] == "v" else value[1]
+def _at(value: Value, v: int, mask: int = MASK) -> int:
+    return (_COEFFICIENT[value[0]] * v + value[1]) & mask
 
 
 _CONDITIONS: dict[int, Callable[[bool, bool, bool, bool], bool]] = {
@@ -214,34 +214,80 @@ _CONDITIONS: dict[int, Callable[[bool, bool, bool, bool], bool]] = {
 }
 
 
-def condition_holds(condition: int, a: int, b: int) -> bool:
-    """ARM condition ``condition`` on the flags of ``a - b`` (32-bit)."""
-    result = (a - b) & MASK
+def condition_holds(condition: int, a: int, b: int, bits: int = 32) -> bool:
+    """ARM condition ``condition`` on the flags of ``a - b`` (32-bit, or 64-bit as a
+    ``cmp``/``sbcs`` pair leaves N, C and V)."""
+    mask, half = (1 << bits) - 1, 1 << (bits - 1)
+    result = (a - b) & mask
     test = _CONDITIONS.get(condition)
-    return test is not None and test(bool(result & HALF), result == 0, a >= b,
-                                     bool((a ^ b) & (a ^ result) & HALF))
+    return test is not None and test(bool(result & half), result == 0, a >= b,
+                                     bool((a ^ b) & (a ^ result) & half))
 
 
-def first_exit(condition: int, a: Value, b: Value, v0: int) -> int | None:
-    """Ticks from value ``v0`` until the first value that ends the loop (None: never)."""
+def _critical(a: Value, b: Value, bits: int = 32) -> set[int] | None:
+    """Counter values around which the compare's flags can change: where an operand wraps
+    or changes sign, or their difference is zero or changes sign (None: the difference is
+    not a single counter value, which the loop analysis does not produce)."""
+    mask, half = (1 << bits) - 1, 1 << (bits - 1)
+    points: set[int] = set()
+
+    def around(coefficient: int, constant: int) -> None:
+        for edge in (0, half):  # coefficient * v + constant == edge
+            base = (coefficient * (edge - constant)) & mask
+            points.update((base + d) & mask for d in (-1, 0, 1))
+
+    for value in (a, b):
+        if value[0] != "c":
+            around(_COEFFICIENT[value[0]], value[1])
+    difference = _COEFFICIENT[a[0]] - _COEFFICIENT[b[0]]
+    if abs(difference) > 1:
+        return None
+    if difference:
+        around(difference, a[1] - b[1])
+    return points
+
+
+def first_exit(condition: int, a: Value, b: Value, v0: int, bits: int = 32) -> int | None:
+    """Ticks from value ``v0`` of an up-counter (``bits`` wide) until the first value that
+    ends the loop (None: never)."""
+    mask = (1 << bits) - 1
+
+    def keep(v: int) -> bool:
+        return condition_holds(condition, _at(a, v, mask), _at(b, v, mask), bits)
+
+    if not keep(v0):
+        return 0
+    critical = _critical(a, b, bits)
+    if critical is None:
+        return 0  # not analysed: treated as ending, so nothing is skipped
+    for distance in sorted(((p - v0) & mask) for p in critical):
+        if distance and not keep((v0 + distance) & mask):
+            return distance
+    return None
+
+
+def first_exit_down(condition: int, a: Value, b: Value, v0: int, reload: int) -> int | None:
+    """Ticks from value ``v0`` of a down-counter that goes from 0 to ``reload`` (and stays
+    at 0 if that is 0) until the first value that ends the loop (None: never)."""
     def keep(v: int) -> bool:
         return condition_holds(condition, _at(a, v), _at(b, v))
 
     if not keep(v0):
         return 0
-    points: set[int] = set()
-    for value in (a, b):  # where an operand wraps or changes sign
-        if value[0] == "v":
-            for edge in (0, HALF):
-                points.update((edge - value[1] + d) & MASK for d in (-1, 0, 1))
-    if a[0] != b[0]:  # where the difference is zero or changes sign
-        rising, other = (a, b) if a[0] == "v" else (b, a)
-        for edge in (0, HALF):
-            base = (other[1] - rising[1] + edge) & MASK
-            points.update((base + d) & MASK for d in (-1, 0, 1))
-    for distance in sorted(((p - v0) & MASK) for p in points):
-        if distance and not keep((v0 + distance) & MASK):
-            return distance
+    critical = _critical(a, b)
+    if critical is None:
+        return 0  # not analysed: treated as ending, so nothing is skipped
+    points = sorted(critical | {0}, reverse=True)
+    for p in points:  # v0 down to 0
+        if p < v0 and not keep(p):
+            return v0 - p
+    if not reload:
+        return None  # it stays at 0
+    if not keep(reload):
+        return v0 + 1
+    for p in points:  # from the reload down to 0, the same every period
+        if p < reload and not keep(p):
+            return v0 + 1 + reload - p
     return None
 
 

@@ -20,6 +20,7 @@ What a CPU model supplies (``CpuModel``):
   through ``charge``; False ends the slice early.
 """
 
+from collections.abc import Callable
 from typing import Protocol
 
 from unicorn import Uc
@@ -84,6 +85,9 @@ class Engine:
         # the core's time stays the count of the instructions it ran (``carried``).
         self.carries_overshoot = False
         self.carried = 0
+        # What the redirected host clock answers during runs (the A7 watches its counter
+        # reads there); the core's exact time if not set.
+        self.host_clock_source: Callable[[], int] | None = None
 
     # -- time ----------------------------------------------------------------------------
     def now_ns(self, ahead: int = 0) -> int:
@@ -155,7 +159,7 @@ class Engine:
                 self._host_clock = host_clock_redirect()
             redirect = self._host_clock
             if redirect is not None:
-                saved = redirect.serve(self.now_ns)
+                saved = redirect.serve(self.host_clock_source or self.now_ns)
         self.emulating = True
         try:
             return counter.run(uc, begin, count, self.cut.pc)
