@@ -95,9 +95,8 @@ class WatchedInstructions:
         ranges: list[tuple[int, int]] = []
         for offset, found in sites.scan(page, privileged).items():
             site = base + offset
-            known = world.sites.setdefault(site, set())
-            for kind, thumb in found - known:
-                known.add((kind, thumb))
+            world.sites.setdefault(site, set()).update(found)
+            for kind, thumb in found:
                 if kind == sites.UNMASK:
                     if site not in world.unmask_sites:
                         world.unmask_sites.add(site)
@@ -108,10 +107,14 @@ class WatchedInstructions:
                     world.precise_modes[site] = set()
                     world.precise_sites.insert(bisect_left(world.precise_sites, site), site)
                 world.precise_modes[site].add(thumb)
+                # From this code's branches: other code at this VA (another process's page)
+                # may reach the same site from further back.
                 ranges.append((base + sites.reach(page, offset, thumb), site))
         for begin, end in _merged(ranges):
-            world.uc.hook_add(UC_HOOK_BLOCK, lambda _uc, address, size, _d, w=world:
-                              self._on_block(w, address, size), begin=begin, end=end)
+            if (begin, end) not in world.block_ranges:
+                world.block_ranges.add((begin, end))
+                world.uc.hook_add(UC_HOOK_BLOCK, lambda _uc, address, size, _d, w=world:
+                                  self._on_block(w, address, size), begin=begin, end=end)
 
     def _hook_unmask_site(self, world: World, site: int) -> int:
         return world.uc.hook_add(UC_HOOK_CODE, lambda _uc, address, _size, _d, w=world:

@@ -158,6 +158,7 @@ class World:
         self.precise_sites: list[int] = []
         self.precise_modes: dict[int, set[bool]] = {}
         self.block_seen: tuple[int, int, int] | None = None  # (run, block, count) handled
+        self.block_ranges: set[tuple[int, int]] = set()  # the block hooks' address ranges
         self.exact_hooks: list[tuple[int, int]] = []  # (site, code hook) for one run
         self.exact_run = 0  # the run they serve
         self.stale_blocks: list[tuple[int, int]] = []  # translations to drop before a run
