@@ -111,13 +111,17 @@ class Pin:
         self.latch: PadLatch | None = None
 
     # -- reading ---------------------------------------------------------------------
+    def _settle_latch(self) -> None:
+        """Bring the pad up to date with a latch kept outside Python before it is used."""
+        if self.latch is not None:
+            self.latch.settle()
+
     @property
     def level(self) -> int:
         return self.level_at(self.pins.clock.now_ns)
 
     def level_at(self, now_ns: int) -> int:
-        if self.latch is not None:
-            self.latch.settle()
+        self._settle_latch()
         if self._winner is not None and isinstance(self._winner[1].level, Waveform):
             return self._winner[1].level.level_at(now_ns)
         return self._level
@@ -125,26 +129,22 @@ class Pin:
     @property
     def driven(self) -> bool:
         """True if something drives the pin (a pull or nothing at all does not)."""
-        if self.latch is not None:
-            self.latch.settle()
+        self._settle_latch()
         return self._winner is not None and self._winner[1].strength >= Strength.DEVICE
 
     @property
     def driver(self) -> str:
         """Who decides the level now: a contributor name, or 'floating'."""
-        if self.latch is not None:
-            self.latch.settle()
+        self._settle_latch()
         return self._winner[0] if self._winner is not None else "floating"
 
     def drive_of(self, source: str) -> Drive | None:
-        if self.latch is not None:
-            self.latch.settle()
+        self._settle_latch()
         return self._drives.get(source)
 
     def strongest_except(self, source: str) -> Drive | None:
         """What the pin would be driven by without ``source`` (how a wire sees each end)."""
-        if self.latch is not None:
-            self.latch.settle()
+        self._settle_latch()
         best = None
         for name, drive in sorted(self._drives.items()):
             if name != source and (best is None or drive.strength > best.strength):
@@ -155,8 +155,7 @@ class Pin:
     def drive(self, source: str, strength: Strength, level: int | Waveform | None,
               time_ns: int | None = None) -> None:
         """Set (or with ``None`` remove) ``source``'s contribution to this pin."""
-        if self.latch is not None:
-            self.latch.settle()
+        self._settle_latch()
         current = self._drives.get(source)
         if level is None:
             if current is None:
@@ -242,8 +241,7 @@ class Pin:
 
     # -- snapshots (observers are wired again by whoever watches) ------------------------
     def snapshot(self) -> dict[str, Any]:
-        if self.latch is not None:
-            self.latch.settle()
+        self._settle_latch()
         return {"drives": {name: (int(d.strength), to_plain(d.level))
                            for name, d in self._drives.items()},
                 "level": self._level, "edge": to_plain(self._edge)}
