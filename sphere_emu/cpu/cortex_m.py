@@ -3,9 +3,10 @@
 Unicorn's Cortex-M executes Thumb-2, VFP, MRS/MSR, CPS and banks the stack pointer, but it has
 no NVIC, no SysTick and takes no exceptions (``docs/cortex-m.md``). The NVIC state lives in
 ``nvic.py``, its registers and the SCB in ``scs.py``, SysTick in ``systick.py``; counted runs,
-exact time, the access cut and the debug tables in ``engine/``. This module takes exceptions
-(stacking, EXC_RETURN, tail-chaining, faults with escalation, lockup) and offers the
-debugger interface.
+exact time, the access cut and the debug tables in ``engine/``. Which exception to take,
+entry and return (stacking, EXC_RETURN, tail-chaining) are in ``m_exceptions.py``, faults
+with escalation and lockup in ``m_faults.py``, the debugger interface in ``m_debug.py``;
+this module runs the core and routes what Unicorn reports to them.
 
 Exceptions are taken at instruction boundaries the model controls: before each counted run,
 inside Unicorn's interrupt hook (SVC, exception return, coprocessor faults), and after a
@@ -13,14 +14,12 @@ register write that made one deliverable (the engine ends the run after that acc
 """
 
 import logging
-import mmap
 import struct
 from typing import Any
 
 from unicorn import (
     UC_ARCH_ARM,
     UC_HOOK_CODE,
-    UC_HOOK_INTR,
     UC_HOOK_MEM_INVALID,
     UC_MODE_MCLASS,
     UC_MODE_THUMB,
@@ -41,6 +40,7 @@ from ..engine import (
     end_runs_by_count,
 )
 from ..engine.busywait import BusyWaits
+from ..engine.hooks import hook_interrupts
 from ..engine.native import NativeCounter, NativeLibrary
 from ..engine.native.accesses import AccessLocator
 from ..engine.tlb import IdentityTlb, unmapped_ranges
@@ -55,11 +55,6 @@ from .m_debug import (
     CortexMDebug,
 )
 from .m_exceptions import (
-    S_CONTROL,
-    S_MASKS,
-    S_MSP,
-    S_PC,
-    S_XPSR,
     XPSR_T,
     ExceptionEntry,
 )
@@ -67,16 +62,13 @@ from .m_faults import FaultHandling
 from .m_snapshot import M4Snapshots
 from .nvic import (
     HARDFAULT,
-    SVCALL,
     SYSTICK,
     USAGEFAULT,
     Nvic,
-    exception_name,
 )
 from .scs import (
     DIVBYZERO,
     HFSR_DEBUGEVT,
-    HFSR_FORCED,
     INVSTATE,
     NOCP,
     SCS_BASE,
@@ -144,7 +136,7 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
         self._map.on_bus_error = self._on_bus_error
         self._map.cut = self.engine.cut
         self._map.install(uc)
-        uc.hook_add(UC_HOOK_INTR, self._on_intr)
+        hook_interrupts(uc, self._on_intr)
         self._unmask_sites: set[int] = set()  # CPSIE/MSR-to-mask instructions fetched so far
         self._unmask_hooks: list[int] = []
         self._unmask_armed = False
@@ -165,9 +157,10 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
         self._handler_entry = RegisterGroup(uc, (A.UC_ARM_REG_SP, XPSR_WRITE,
                                                  A.UC_ARM_REG_CONTROL, A.UC_ARM_REG_LR,
                                                  A.UC_ARM_REG_PC))
-        self._unstack = {sp: RegisterGroup(uc, (A.UC_ARM_REG_CONTROL, sp, *_FRAME_REGS,
-                                                XPSR_WRITE, A.UC_ARM_REG_PC))
-                         for sp in (A.UC_ARM_REG_MSP, A.UC_ARM_REG_PSP)}
+        self._unstack_msp, self._unstack_psp = (
+            RegisterGroup(uc, (A.UC_ARM_REG_CONTROL, sp, *_FRAME_REGS, XPSR_WRITE,
+                               A.UC_ARM_REG_PC))
+            for sp in (A.UC_ARM_REG_MSP, A.UC_ARM_REG_PSP))
         self._decoder: Any = None  # capstone, made when first needed (_capstone)
         self._cs_registers: dict[int, Register] = {}  # capstone id -> the core register
         self._busywaits = BusyWaits(spec.frequency_hz, self._decode, self._pc.read,
@@ -178,6 +171,7 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
         self._debug = DebugHooks((uc,), self._on_breakpoint, self._on_watch)
         self._boot_vector_table = 0
         self._last_ram: Mapping | None = None  # where _ram found memory last
+        self._vector_memory: Mapping | None = None  # where _vector found the table last
         self._clear_run_state()
         self.state = CoreState.HELD if spec.reset == "held" else CoreState.RUNNING
         if self.state is CoreState.RUNNING:
@@ -527,49 +521,8 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
     def ipsr(self) -> int:
         return self._ipsr.read() & XPSR_IPSR
 
-    def _state(self) -> tuple[int, ...]:
-        """R0-R3, R12, LR, xPSR, CONTROL, SP, PC, MSP, PSP, PRIMASK, BASEPRI, FAULTMASK
-        (``m_exceptions.S_*``): one C call unless Thread mode is unprivileged, where
-        Unicorn hides the last five."""
-        state = self._state_regs.read()
-        if not state[S_XPSR] & XPSR_IPSR and state[S_CONTROL] & CONTROL_NPRIV:
-            borrowed = self._borrow_privilege()
-            state = state[:S_MSP] + self._privileged_state.read()
-            self._return_privilege(borrowed)
-        return state
-
-    def _masks(self) -> tuple[int, int, int]:
-        """PRIMASK, BASEPRI, FAULTMASK."""
-        primask, basepri, faultmask = self._state()[S_MASKS:]
-        return primask, basepri, faultmask
-
-    def _execution_priority(self) -> int:
-        return self.nvic.execution_priority(*self._masks())
-
-    def _deliverable(self) -> int | None:
-        if not self.nvic.pending:
-            return None
-        return self.nvic.deliverable(self._execution_priority())
-
-    def _wake_condition(self) -> bool:
-        """WFI wakes for an exception that could preempt if PRIMASK/FAULTMASK were clear."""
-        nvic = self.nvic
-        if not nvic.pending:
-            return False
-        _, basepri, _ = self._masks()
-        return nvic.deliverable(nvic.execution_priority(basepri=basepri)) is not None
-
-    def _take_pending(self) -> None:
-        nvic = self.nvic
-        while nvic.pending and self.state is CoreState.RUNNING:
-            state = self._state()
-            exc = nvic.deliverable(nvic.execution_priority(*state[S_MASKS:]))
-            if exc is None:
-                return
-            self._enter(exc, state[S_PC], state)
-
     # -- Unicorn hooks -------------------------------------------------------------------
-    def _on_intr(self, uc: Uc, intno: int, _data: object) -> None:
+    def _on_intr(self, intno: int) -> None:
         if self._native is not None:
             self._native.exception_at(self._pc.read())
         if intno == _INTR_EXC_RETURN:
@@ -580,44 +533,10 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
             pc = self._pc.read()
             if self.halt_on_bkpt:
                 self.debug_stop = DebugStop("breakpoint", pc)
-                uc.emu_stop()
+                self.uc.emu_stop()
             else:
                 self._fault(HARDFAULT, pc, hfsr=HFSR_DEBUGEVT)
         elif intno in _INTR_USAGE_FAULTS:
             self._fault(USAGEFAULT, self._pc.read(), cfsr=_INTR_USAGE_FAULTS[intno])
         else:
             self._lockup(f"unexpected CPU exception {intno}")
-
-    def _svc(self, return_address: int) -> None:
-        """SVC (Unicorn has already stepped past it): SVCall, or HardFault if it cannot run."""
-        priority = self._execution_priority()
-        if self.nvic.group_priority(SVCALL) < priority:
-            self._enter(SVCALL, return_address)
-            return
-        target = self._fault_target(HARDFAULT, priority)
-        if target is None:
-            self._lockup(f"SVC in {exception_name(self.ipsr())}", None, return_address - 2)
-            return
-        self.scs.record_fault(hfsr=HFSR_FORCED)
-        self._enter(HARDFAULT, return_address - 2)
-
-    # -- memory the model reads and writes for the core ----------------------------------
-    def _ram(self, address: int, size: int, write: bool = False) -> tuple[mmap.mmap, int] | None:
-        """The host buffer and offset behind ``size`` bytes of RAM (or ROM, to read) at
-        ``address``; None elsewhere: stacks and vector tables never live in registers. The
-        mapping found last is tried first (a handler's stack and vectors sit in one or
-        two); its memory, offset and kind are read afresh (a window may be retargeted)."""
-        m = self._last_ram
-        if m is None or address < m.base or address + size > m.base + m.size:
-            m = self._map.find(address)
-            if m is None or address + size > m.end:
-                return None
-            self._last_ram = m
-        memory = m.memory
-        if memory is None or (write and m.kind != "ram"):
-            return None
-        return memory.buffer, m.offset + address - m.base
-
-    def _read_words(self, address: int, count: int) -> tuple[int, ...] | None:
-        at = self._ram(address, 4 * count)
-        return None if at is None else struct.unpack_from(f"<{count}I", *at)

@@ -1,25 +1,35 @@
-"""Cortex-M exception entry and return: stacking, vector fetch, EXC_RETURN, tail-chaining.
+"""Cortex-M exceptions: which one to take, entry (stacking, vector fetch), EXC_RETURN,
+tail-chaining.
 
-A mixin of ``CortexM4``. Entry pushes the basic or extended (FP) frame on the current
-stack with the 8-byte alignment CCR.STKALIGN asks for, then starts the handler from the
-vector table at VTOR. Return (Unicorn reports EXC_RETURN as an interrupt and does not
-unstack) checks the EXC_RETURN value and the active set, tail-chains into a pending
-exception that can preempt, or unstacks and resumes; SLEEPONEXIT sleeps on the way out.
-A stacking or unstacking bus error becomes the derived BusFault, as on hardware.
+A mixin of ``CortexM4``. The NVIC (``nvic.py``) holds what is pending and active; this
+decides with the core's masks what preempts, before each counted run. Entry pushes the
+basic or extended (FP) frame on the current stack with the 8-byte alignment CCR.STKALIGN
+asks for, then starts the handler from the vector table at VTOR. Return (Unicorn reports
+EXC_RETURN as an interrupt and does not unstack) checks the EXC_RETURN value and the active
+set, tail-chains into a pending exception that can preempt, or unstacks and resumes;
+SLEEPONEXIT sleeps on the way out. A stacking or unstacking bus error becomes the derived
+BusFault, as on hardware.
+
+Entry and return run on every interrupt, so they read and write the core's registers in
+one C call each way (``RegisterGroup``), move the frame with one ``struct`` call straight
+in the memory's host buffer, and call as few Python functions as the checks allow (issue
+16: a Python call costs about as much here as a register access through ctypes).
 """
 
 import mmap
 import struct
 from collections.abc import Callable
-from typing import NamedTuple
 
+from unicorn import Uc
 from unicorn import arm_const as A
 
+from ..bus import AddressMap, Mapping
 from ..engine import Register, RegisterGroup
 from .core import CoreState
 from .m_debug import CONTROL_FP_ACTIVE, CONTROL_FPCA, CONTROL_NPRIV, CONTROL_SPSEL, XPSR_IPSR
-from .nvic import HARDFAULT, NMI, USAGEFAULT, exception_name
+from .nvic import HARDFAULT, NMI, SVCALL, USAGEFAULT, Nvic, exception_name
 from .scs import (
+    HFSR_FORCED,
     HFSR_VECTTBL,
     INVPC,
     NONBASETHRDENA,
@@ -34,139 +44,240 @@ XPSR_ALIGN = 1 << 9  # in a stacked xPSR: the frame was padded to 8 bytes
 XPSR_IT = (0x3 << 25) | (0x3F << 10)
 EXC_RETURN_BASE = 0xFFFFFFE1
 EXC_RETURN_THREAD, EXC_RETURN_PSP, EXC_RETURN_BASIC_FRAME = 8, 4, 0x10
+EXC_RETURN_HANDLER = EXC_RETURN_BASE  # back to Handler mode (an FP frame)
+EXC_RETURN_HANDLER_BASIC = EXC_RETURN_BASE | EXC_RETURN_BASIC_FRAME
+EXC_RETURN_THREAD_EXTENDED = EXC_RETURN_BASE | EXC_RETURN_THREAD
+EXC_RETURN_THREAD_BASIC = EXC_RETURN_THREAD_EXTENDED | EXC_RETURN_BASIC_FRAME
 BASIC_FRAME, EXTENDED_FRAME = 0x20, 0x68
 
-# Where the core's state tuple (``CortexM4._state``, one C call) keeps each register.
-S_XPSR, S_CONTROL, S_SP, S_PC, S_MSP, S_PSP, S_MASKS = 6, 7, 8, 9, 10, 11, 12
+_XPSR_KEPT = ~(XPSR_IT | XPSR_IPSR | XPSR_T)  # what a handler inherits of the xPSR it preempts
+_BASIC = struct.Struct("<8I")  # R0-R3, R12, LR, return address, xPSR
+_FP = struct.Struct("<8Q2I")  # S0-S15 as D0-D7, FPSCR, reserved
+_FP_RESTORE = struct.Struct("<8QI")
+_WORD = struct.Struct("<I")
 
-
-class Frame(NamedTuple):
-    """The context an exception entry stacked: where, and the EXC_RETURN that unstacks it."""
-
-    sp: int
-    exc_return: int
+# Where the core's state tuple (``_state``, one C call) keeps each register.
+S_XPSR, S_CONTROL, S_SP, S_PC, S_MSP, S_PSP = 6, 7, 8, 9, 10, 11
+S_PRIMASK, S_BASEPRI, S_FAULTMASK = 12, 13, 14
+S_MASKS = S_PRIMASK
 
 
 class ExceptionEntry:
+    uc: Uc
+    state: CoreState
+    nvic: Nvic
+    _map: AddressMap
     _reg: Callable[[int], Register]
-    _ram: Callable[..., tuple[mmap.mmap, int] | None]
-    _state: Callable[[], tuple[int, ...]]
+    _state_regs: RegisterGroup
+    _privileged_state: RegisterGroup
+    _fp_context: RegisterGroup
     _handler_entry: RegisterGroup
+    _unstack_msp: RegisterGroup
+    _unstack_psp: RegisterGroup
+    _last_ram: Mapping | None
+    _vector_memory: Mapping | None
+
+    # -- what to take --------------------------------------------------------------------
+    def _state(self) -> tuple[int, ...]:
+        """R0-R3, R12, LR, xPSR, CONTROL, SP, PC, MSP, PSP, PRIMASK, BASEPRI, FAULTMASK
+        (``S_*``): one C call unless Thread mode is unprivileged, where Unicorn hides the
+        last five."""
+        state = self._state_regs.read()
+        if not state[S_XPSR] & XPSR_IPSR and state[S_CONTROL] & CONTROL_NPRIV:
+            borrowed = self._borrow_privilege()
+            state = state[:S_MSP] + self._privileged_state.read()
+            self._return_privilege(borrowed)
+        return state
+
+    def _masks(self) -> tuple[int, int, int]:
+        """PRIMASK, BASEPRI, FAULTMASK."""
+        primask, basepri, faultmask = self._state()[S_MASKS:]
+        return primask, basepri, faultmask
+
+    def _execution_priority(self) -> int:
+        return self.nvic.execution_priority(*self._masks())
+
+    def _deliverable(self) -> int | None:
+        if not self.nvic.pending:
+            return None
+        return self.nvic.deliverable(self._execution_priority())
+
+    def _wake_condition(self) -> bool:
+        """WFI wakes for an exception that could preempt if PRIMASK/FAULTMASK were clear."""
+        nvic = self.nvic
+        if not nvic.pending:
+            return False
+        _, basepri, _ = self._masks()
+        return nvic.deliverable(nvic.execution_priority(basepri=basepri)) is not None
+
+    def _take_pending(self) -> None:
+        """Before a run: enter every exception that can preempt (a higher one may preempt
+        the handler just entered)."""
+        nvic = self.nvic
+        while nvic.pending and self.state is CoreState.RUNNING:
+            state = self._state()
+            exc = nvic.preempting(state[S_PRIMASK], state[S_BASEPRI], state[S_FAULTMASK])
+            if exc is None:
+                return
+            self._enter(exc, state[S_PC], state)
+
+    def _svc(self, return_address: int) -> None:
+        """SVC (Unicorn has already stepped past it): SVCall, or HardFault if it cannot run."""
+        priority = self._execution_priority()
+        if self.nvic.group_priority(SVCALL) < priority:
+            self._enter(SVCALL, return_address)
+            return
+        target = self._fault_target(HARDFAULT, priority)
+        if target is None:
+            self._lockup(f"SVC in {exception_name(self.ipsr())}", None, return_address - 2)
+            return
+        self.scs.record_fault(hfsr=HFSR_FORCED)
+        self._enter(HARDFAULT, return_address - 2)
 
     # -- exception entry -----------------------------------------------------------------
     def _enter(self, exc: int, return_address: int, state: tuple[int, ...] | None = None
                ) -> None:
-        """Stack the current context and start the handler of ``exc``. ``state`` is the
-        core's register state read just before (``_state``), if the caller has it."""
+        """Push R0-R3, R12, LR, the return address and xPSR (and S0-S15, FPSCR when the
+        context uses the FPU) on the current stack and start the handler of ``exc``.
+        ``state`` is the core's register state read just before (``_state``), if the
+        caller has it. A stack that is not writable RAM leaves ``exc`` pending and takes
+        the derived BusFault instead; the stack pointer moves either way."""
         if state is None:
             state = self._state()
-        frame, stacked = self._push_frame(return_address, state)
-        if stacked:
-            self._dispatch(exc, frame, state[S_XPSR], state[S_CONTROL])
-        else:  # the exception stays pending; the bus error is taken instead
-            self._reg(A.UC_ARM_REG_SP).write(frame.sp)  # the stack pointer moves either way
-            self.scs.record_fault(cfsr=STKERR)
-            self._derived_fault(frame, self._execution_priority(), STKERR,
-                                state[S_XPSR], state[S_CONTROL])
-
-    def _push_frame(self, return_address: int, state: tuple[int, ...]) -> tuple[Frame, bool]:
-        """Push R0-R3, R12, LR, the return address and xPSR (and S0-S15, FPSCR when the
-        context uses the FPU) on the current stack; False if the stack is not writable RAM.
-        The caller moves the stack pointer (``_dispatch``), as hardware does either way."""
-        r0, r1, r2, r3, r12, lr, xpsr, control, sp = state[:9]
-        extended = bool(control & CONTROL_FPCA)
-        exc_return = EXC_RETURN_BASE | (0 if extended else EXC_RETURN_BASIC_FRAME)
-        if not xpsr & XPSR_IPSR:
-            exc_return |= EXC_RETURN_THREAD | (EXC_RETURN_PSP if control & CONTROL_SPSEL else 0)
+        xpsr, control, sp = state[S_XPSR], state[S_CONTROL], state[S_SP]
+        extended = control & CONTROL_FPCA
+        if xpsr & XPSR_IPSR:
+            exc_return = EXC_RETURN_HANDLER if extended else EXC_RETURN_HANDLER_BASIC
+        else:
+            exc_return = (EXC_RETURN_THREAD_EXTENDED if extended else EXC_RETURN_THREAD_BASIC) \
+                | (EXC_RETURN_PSP if control & CONTROL_SPSEL else 0)
         size = EXTENDED_FRAME if extended else BASIC_FRAME
-        pad = 4 if sp & 4 and self.scs.ccr & STKALIGN.mask else 0
-        frameptr = (sp - size - pad) & ~3
-        stacked_xpsr = (xpsr & ~XPSR_ALIGN) | (XPSR_ALIGN if pad else 0)
-        frame = Frame(frameptr, exc_return)
-        at = self._ram(frameptr, size, write=True)
+        if sp & 4 and self.scs.ccr & STKALIGN.mask:
+            frameptr = (sp - size - 4) & ~3
+            stacked_xpsr = xpsr | XPSR_ALIGN
+        else:
+            frameptr = (sp - size) & ~3
+            stacked_xpsr = xpsr & ~XPSR_ALIGN
+        at = self._ram(frameptr, size, True)
         if at is None:
-            return frame, False
+            self._reg(A.UC_ARM_REG_SP).write(frameptr)
+            self.scs.record_fault(cfsr=STKERR)
+            self._derived_fault(frameptr, exc_return, self._execution_priority(), STKERR,
+                                xpsr, control)
+            return
         buffer, offset = at
-        struct.pack_into("<8I", buffer, offset, r0, r1, r2, r3, r12, lr, return_address & ~1,
-                         stacked_xpsr)
+        _BASIC.pack_into(buffer, offset, *state[:S_XPSR], return_address & ~1, stacked_xpsr)
         if extended:  # lazy stacking is not modelled: the FP context is saved at once
             *doubles, fpscr = self._fp_context.read()
-            struct.pack_into("<8Q2I", buffer, offset + BASIC_FRAME, *doubles, fpscr, 0)
+            _FP.pack_into(buffer, offset + BASIC_FRAME, *doubles, fpscr, 0)
             self.scs.regs["FPCAR"] = frameptr + BASIC_FRAME
-        return frame, True
+        self._dispatch(exc, frameptr, exc_return, xpsr, control)
 
-    def _dispatch(self, exc: int, frame: Frame, xpsr: int, control: int) -> None:
-        """Start the handler of ``exc`` over a stacked frame (entry, tail-chain, derived);
-        ``xpsr`` and ``control`` are the values of the context being left."""
-        vector = self._read_words(self.scs.vtor + 4 * exc, 1)
-        if vector is None:
+    def _dispatch(self, exc: int, sp: int, exc_return: int, xpsr: int, control: int) -> None:
+        """Start the handler of ``exc`` over a frame stacked at ``sp`` (entry, tail-chain,
+        derived fault); ``xpsr`` and ``control`` are the values of the context being left.
+
+        The vector table's memory is remembered apart from ``_ram``'s (the stack's), so a
+        table in flash and a stack in TCM do not displace each other."""
+        vtor = self.scs.vtor
+        address = vtor + 4 * exc
+        m = self._vector_memory
+        if m is None or address < m.base or address + 4 > m.base + m.size:
+            m = self._map.find(address)
+            if m is not None and address + 4 <= m.end:
+                self._vector_memory = m
+            else:
+                m = None
+        if m is None or m.memory is None:
             if exc in (HARDFAULT, NMI):
-                self._lockup(f"vector fetch for {exception_name(exc)} failed",
-                             self.scs.vtor + 4 * exc)
+                self._lockup(f"vector fetch for {exception_name(exc)} failed", address)
                 return
             self.scs.record_fault(hfsr=HFSR_VECTTBL)
-            self._dispatch(HARDFAULT, frame, xpsr, control)
+            self._dispatch(HARDFAULT, sp, exc_return, xpsr, control)
             return
-        handler = vector[0]
-        xpsr &= ~(XPSR_IT | XPSR_IPSR | XPSR_T)
+        handler = _WORD.unpack_from(m.memory.buffer, m.offset + address - m.base)[0]
         # The stack pointer of the context being left first, then IPSR: Handler mode
         # banks SP to MSP and allows the CONTROL write, which clears SPSEL and FPCA (the
         # handler has no FP context until it uses the FPU).
-        self._handler_entry.write((frame.sp, xpsr | (XPSR_T if handler & 1 else 0) | exc,
-                                   control & CONTROL_NPRIV, frame.exc_return, handler))
+        self._handler_entry.write((sp, xpsr & _XPSR_KEPT | (handler & 1) << 24 | exc,
+                                   control & CONTROL_NPRIV, exc_return, handler))
         self.nvic.activate(exc)
 
     # -- exception return ----------------------------------------------------------------
     def _exception_return(self, state: tuple[int, ...]) -> None:
         """A handler branched to EXC_RETURN (the PC in ``state``, read in the interrupt
         hook): tail-chain, or unstack and resume."""
-        uc = self.uc
         nvic = self.nvic
+        active = nvic.active
         exc_return = state[S_PC] | 1
         xpsr, control = state[S_XPSR], state[S_CONTROL]
         current = xpsr & XPSR_IPSR
-        to_thread = bool(exc_return & EXC_RETURN_THREAD)
-        others = nvic.active - {current}
+        to_thread = exc_return & EXC_RETURN_THREAD
+        nested = len(active) > 1  # with ``current`` active: another is active below it
         if (exc_return & 0xFFFFFFE0 != 0xFFFFFFE0 or exc_return & 0xF not in (0x1, 0x9, 0xD)
-                or current not in nvic.active or (not to_thread and not others)
-                or (to_thread and others and not self.scs.ccr & NONBASETHRDENA.mask)):
+                or current not in active or (not to_thread and not nested)
+                or (to_thread and nested and not self.scs.ccr & NONBASETHRDENA.mask)):
             self._fault(USAGEFAULT, exc_return, cfsr=INVPC)
             return
-        frame = Frame(state[S_SP], exc_return)
-        nvic.deactivate(current)
-        # Handler mode: the masks in ``state`` are the real ones.
-        priority = nvic.execution_priority(*state[S_MASKS:])
-        chained = nvic.deliverable(priority)
-        if chained is not None:
-            self._dispatch(chained, frame, xpsr, control)
-            return
-        use_psp = to_thread and bool(exc_return & EXC_RETURN_PSP)
+        sp = state[S_SP]
+        nvic.deactivate(current)  # ``active`` now holds the others
+        if nvic.pending:
+            # Handler mode: the masks in ``state`` are the real ones.
+            chained = nvic.preempting(state[S_PRIMASK], state[S_BASEPRI], state[S_FAULTMASK])
+            if chained is not None:
+                self._dispatch(chained, sp, exc_return, xpsr, control)
+                return
+        use_psp = to_thread and exc_return & EXC_RETURN_PSP
         extended = not exc_return & EXC_RETURN_BASIC_FRAME
         frameptr = state[S_PSP] if use_psp else state[S_MSP]
         size = EXTENDED_FRAME if extended else BASIC_FRAME
         at = self._ram(frameptr, size)
         if at is None:
             self.scs.record_fault(cfsr=UNSTKERR)
-            self._derived_fault(frame, priority, UNSTKERR, xpsr, control)
+            self._derived_fault(sp, exc_return, nvic.execution_priority(*state[S_MASKS:]),
+                                UNSTKERR, xpsr, control)
             return
         buffer, offset = at
-        r0, r1, r2, r3, r12, lr, pc, xpsr = struct.unpack_from("<8I", buffer, offset)
-        if bool(xpsr & XPSR_IPSR) == to_thread or (not to_thread and
-                                                   xpsr & XPSR_IPSR not in others):
+        r0, r1, r2, r3, r12, lr, pc, xpsr = _BASIC.unpack_from(buffer, offset)
+        stacked = xpsr & XPSR_IPSR
+        if (stacked if to_thread else not stacked) or (not to_thread and
+                                                      stacked not in active):
             nvic.activate(current)
             self._fault(USAGEFAULT, exc_return, cfsr=INVPC)
             return
-        new_sp = frameptr + size + (4 if xpsr & XPSR_ALIGN and self.scs.ccr & STKALIGN.mask
-                                    else 0)
-        control &= CONTROL_NPRIV
-        control |= (CONTROL_SPSEL if use_psp else 0) | (CONTROL_FP_ACTIVE if extended else 0)
+        new_sp = frameptr + size
+        if xpsr & XPSR_ALIGN and self.scs.ccr & STKALIGN.mask:
+            new_sp += 4
+        control = control & CONTROL_NPRIV | (CONTROL_SPSEL if use_psp else 0)
         if extended:
-            self._fp_context.write(struct.unpack_from("<8QI", buffer, offset + BASIC_FRAME))
+            control |= CONTROL_FP_ACTIVE
+            self._fp_context.write(_FP_RESTORE.unpack_from(buffer, offset + BASIC_FRAME))
         # CONTROL and the stack pointer while still in Handler mode (no stack switch yet),
         # then xPSR: IPSR changes mode and banks SP, then the return address.
-        self._unstack[A.UC_ARM_REG_PSP if use_psp else A.UC_ARM_REG_MSP].write(
+        (self._unstack_psp if use_psp else self._unstack_msp).write(
             (control, new_sp, r0, r1, r2, r3, r12, lr, xpsr & ~XPSR_ALIGN,
              (pc & ~1) | (xpsr >> 24 & 1)))
         if to_thread and self.scs.regs["SCR"] & SLEEPONEXIT.mask and not self._wake_condition():
             self.state = CoreState.SLEEPING
-            uc.emu_stop()
+            self.uc.emu_stop()
+
+    # -- memory the model reads and writes for the core ----------------------------------
+    def _ram(self, address: int, size: int, write: bool = False) -> tuple[mmap.mmap, int] | None:
+        """The host buffer and offset behind ``size`` bytes of RAM (or ROM, to read) at
+        ``address``; None elsewhere: stacks and vector tables never live in registers. The
+        mapping found last is tried first (a handler's stack sits in one); its memory,
+        offset and kind are read afresh (a window may be retargeted)."""
+        m = self._last_ram
+        if m is None or address < m.base or address + size > m.base + m.size:
+            m = self._map.find(address)
+            if m is None or address + size > m.end:
+                return None
+            self._last_ram = m
+        memory = m.memory
+        if memory is None or (write and m.kind != "ram"):
+            return None
+        return memory.buffer, m.offset + address - m.base
+
+    def _read_words(self, address: int, count: int) -> tuple[int, ...] | None:
+        at = self._ram(address, 4 * count)
+        return None if at is None else struct.unpack_from(f"<{count}I", *at)

@@ -14,7 +14,7 @@ from unicorn import (
 from unicorn import arm_const as A
 
 from ..reset import Lockup
-from .m_exceptions import XPSR_T, Frame
+from .m_exceptions import XPSR_T
 from .nvic import (
     BUSFAULT,
     FIXED_PRIORITY,
@@ -67,14 +67,15 @@ class FaultHandling:
             self.scs.record_fault(hfsr=HFSR_FORCED)
         return HARDFAULT
 
-    def _derived_fault(self, frame: Frame, priority: int, status: int, xpsr: int,
+    def _derived_fault(self, sp: int, exc_return: int, priority: int, status: int, xpsr: int,
                        control: int) -> None:
-        """A bus error while stacking or unstacking: taken over the frame in place."""
+        """A bus error while stacking or unstacking: taken over the frame in place (at
+        ``sp``, returned from with ``exc_return``)."""
         target = self._fault_target(BUSFAULT, priority)
         if target is None:
-            self._lockup(_describe(BUSFAULT, status), frame.sp)
+            self._lockup(_describe(BUSFAULT, status), sp)
             return
-        self._dispatch(target, frame, xpsr, control)
+        self._dispatch(target, sp, exc_return, xpsr, control)
 
     def _lockup(self, what: str, address: int | None = None, pc: int | None = None) -> None:
         if pc is None:

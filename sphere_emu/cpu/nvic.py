@@ -18,6 +18,7 @@ EXCEPTION_NAMES = {NMI: "NMI", HARDFAULT: "HardFault", MEMMANAGE: "MemManage",
                    DEBUGMON: "DebugMonitor", PENDSV: "PendSV", SYSTICK: "SysTick"}
 FIXED_PRIORITY = {RESET: -3, NMI: -2, HARDFAULT: -1}
 THREAD_PRIORITY = 256  # below every configurable priority
+_ENABLE_BITS = (MEMMANAGE, BUSFAULT, USAGEFAULT)  # the faults SHCSR enables
 
 
 def exception_name(exc: int) -> str:
@@ -77,7 +78,8 @@ class Nvic:
 
     def deactivate(self, exc: int) -> None:
         self.active.discard(exc)
-        self._repend_if_high(exc)
+        if exc >= FIRST_IRQ and self.levels >> (exc - FIRST_IRQ) & 1:
+            self.pending.add(exc)  # a level still high pends its interrupt again
 
     def _repend_if_high(self, exc: int) -> None:
         if exc >= FIRST_IRQ and self.levels >> (exc - FIRST_IRQ) & 1 and exc not in self.active:
@@ -96,7 +98,7 @@ class Nvic:
     def enabled(self, exc: int) -> bool:
         if exc >= FIRST_IRQ:
             return bool(self.irq_enabled >> (exc - FIRST_IRQ) & 1)
-        return exc not in (MEMMANAGE, BUSFAULT, USAGEFAULT) or exc in self.fault_enabled
+        return exc not in _ENABLE_BITS or exc in self.fault_enabled
 
     def set_priority(self, exc: int, value: int) -> None:
         if exc >= FIRST_IRQ or exc in (MEMMANAGE, BUSFAULT, USAGEFAULT, SVCALL, DEBUGMON,
@@ -120,33 +122,66 @@ class Nvic:
 
     def highest_pending(self) -> int | None:
         """The enabled pending exception to take first: group, then subpriority, then number."""
-        best, best_key = None, None
+        best = self._best_pending()
+        return None if best is None else best[2]
+
+    def _best_pending(self) -> tuple[int, int, int] | None:
+        """(group priority, priority, number) of the exception ``highest_pending`` names.
+        Inlined rather than built on ``enabled``/``group_priority``: it runs on every
+        interrupt entry and return (issue 16's interrupt cost)."""
+        group_mask = (0xFF << (self.prigroup + 1)) & 0xFF
+        priority, irq_enabled = self.priority, self.irq_enabled
+        best = None
         for exc in self.pending:
-            if not self.enabled(exc):
-                continue
-            key = (self.group_priority(exc), FIXED_PRIORITY.get(exc, self.priority[exc]), exc)
-            if best_key is None or key < best_key:
-                best, best_key = exc, key
+            if exc >= FIRST_IRQ:
+                if not irq_enabled >> (exc - FIRST_IRQ) & 1:
+                    continue
+                value = priority[exc]
+                key = (value & group_mask, value, exc)
+            elif exc in FIXED_PRIORITY:
+                value = FIXED_PRIORITY[exc]
+                key = (value, value, exc)
+            else:
+                if exc in _ENABLE_BITS and exc not in self.fault_enabled:
+                    continue
+                value = priority[exc]
+                key = (value & group_mask, value, exc)
+            if best is None or key < best:
+                best = key
         return best
 
     def execution_priority(self, primask: int = 0, basepri: int = 0, faultmask: int = 0) -> int:
         """The priority an exception must beat (be lower than) to preempt."""
+        group_mask = (0xFF << (self.prigroup + 1)) & 0xFF
         priority = THREAD_PRIORITY
         for exc in self.active:
-            priority = min(priority, self.group_priority(exc))
+            value = FIXED_PRIORITY.get(exc)
+            if value is None:
+                value = self.priority[exc] & group_mask
+            if value < priority:
+                priority = value
         basepri &= self.priority_mask
-        if basepri:
-            priority = min(priority, basepri & self.group_mask)
-        if primask & 1:
-            priority = min(priority, 0)
-        if faultmask & 1:
-            priority = min(priority, -1)
+        if basepri and basepri & group_mask < priority:
+            priority = basepri & group_mask
+        if primask & 1 and priority > 0:
+            priority = 0
+        if faultmask & 1 and priority > -1:
+            priority = -1
         return priority
 
-    def deliverable(self, execution_priority: int) -> int | None:
+    def preempting(self, primask: int, basepri: int, faultmask: int) -> int | None:
+        """The exception to take now with these masks (``deliverable`` of the execution
+        priority they give), in one call: the core asks on every interrupt."""
         if not self.pending:
             return None
-        exc = self.highest_pending()
-        if exc is not None and self.group_priority(exc) < execution_priority:
-            return exc
-        return None
+        best = self._best_pending()
+        if best is None or best[0] >= self.execution_priority(primask, basepri, faultmask):
+            return None
+        return best[2]
+
+    def deliverable(self, execution_priority: int) -> int | None:
+        """The exception to take now, if one can preempt ``execution_priority``."""
+        if not self.pending:
+            return None
+        best = self._best_pending()
+        return best[2] if best is not None and best[0] < execution_priority else None
