@@ -60,7 +60,7 @@ from ..board import CoreSpec
 from ..bus import AddressMap, Mapping
 from ..clock import Clock
 from ..engine import NS_PER_S, DebugHooks, Engine
-from ..engine.tlb import PAGE_SHIFT, grant
+from ..engine.tlb import grant
 from ..peripherals.registers import PeripheralContext
 from . import a7_mmu as mmu
 from .a7_aborts import Aborts
@@ -144,6 +144,9 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Aborts, Core):
         self._secure_instructions = SecureInstructions(self.monitor, (self.secure, self.normal))
         self._decoder: AccessDecoder | None = None  # made when first needed (_decode_access)
         self._code_pages: set[int] = set()  # physical pages fetched from, in either world
+        # ... at Unicorn's TLB page (1 KB on the A7 too): data sharing a 4 KB page with code
+        # stays on the store fast path (engine/tlb.py).
+        self._code_page_shift = self.secure.uc.ctl_get_page_size().bit_length() - 1
         self._stop: Stop | None = None
         self._in_emu = False  # inside emu_start and able to cut after an MMIO access
         self._left = 0
@@ -472,7 +475,8 @@ class CortexA7(A7Snapshots, CortexA7Debug, WatchedInstructions, Aborts, Core):
                 perms = ((UC_PROT_READ if read else 0) | (UC_PROT_WRITE if write else 0)
                          | (UC_PROT_EXEC if execute else 0))
                 # Execute only on pages fetched from, so stores elsewhere stay fast (tlb.py).
-                entry.perms = grant(kind, perms, desc.pa >> PAGE_SHIFT, self._code_pages)
+                entry.perms = grant(kind, perms, desc.pa >> self._code_page_shift,
+                                    self._code_pages)
                 if kind == UC_MEM_FETCH:
                     self._hook_sites(world, va, desc.pa, not user)
                 else:
