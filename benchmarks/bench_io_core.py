@@ -106,6 +106,10 @@ class Figure:
         print(f"{self.label:44}: {self.median:6.1f} MIPS median ({low:6.1f} - {high:6.1f})"
               f"{note}")
 
+    def slow_rounds(self) -> list[bool]:
+        """Rounds whose batch ran below 80 % of this figure's median (a host slow phase)."""
+        return [mips < 0.8 * self.median for mips in self.mips]
+
     def ratio(self, other: "Figure") -> float:
         """Median of this figure's batches over the other's of the same round."""
         return statistics.median(a / b for a, b in zip(self.mips, other.mips, strict=True))
@@ -230,6 +234,17 @@ def main() -> None:
         fast.show(f"  {fast.ratio(exact):5.2f}x exact (target >= 400 MIPS)")
         print(f"{'  --fast against plain Unicorn':44}: {fast.ratio(counted):5.2f}x counted "
               f"slices, {fast.ratio(free_fast):6.1%} of free-running with the store fast path")
+    reference = free_fast.slow_rounds()
+    parts = []
+    for name, figure in (("free", free), ("free+fast path", free_fast), ("counted", counted),
+                         ("exact", exact), ("--fast", fast)):
+        if fast_batch is None and figure is fast:
+            continue
+        slow = figure.slow_rounds()
+        also = "" if figure in (free, free_fast, counted) else \
+            f" ({sum(a and b for a, b in zip(slow, reference, strict=True))} also free+fast path)"
+        parts.append(f"{name} {sum(slow)}{also}")
+    print(f"{'slow rounds (< 80% of median), of ' + str(args.batches):44}: " + ", ".join(parts))
     compile_bytecode()
     starts = [first_byte_seconds() for _ in range(3)]
     first, first_cpu = min(wall for wall, _ in starts), min(cpu for _, cpu in starts)
