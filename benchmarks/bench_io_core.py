@@ -1,15 +1,16 @@
 """IO-core speed: guest MIPS of a CPU-bound RT app through the machine vs plain Unicorn.
 
-    python benchmarks/bench_io_core.py [--batches 7] [--instructions 20000000]
+    python benchmarks/bench_io_core.py [--batches 10] [--instructions 20000000]
 
 Every figure is measured in the same run, in interleaved batches (one batch of each figure,
-then the next round), after one warm-up batch each (translation, first-use imports); each
-figure prints its batches' min / median / max, so a loaded shared machine disturbs them
-alike and the spread shows how much. MIPS are guest instructions per second of this
-process's CPU time. The ratios are taken round by round (each batch against the other
-figure's batch of the same round) and their median printed. The host has slow phases (on
-this 2-core VM a batch of any figure, plain Unicorn's included, can run at half speed for
-~0.5-2 s, docs/performance.md): they show as a low min, the medians and ratios stay put.
+then the next round, the order turning each round), after one warm-up batch each
+(translation, first-use imports); each figure prints its batches' min / median / max, so a
+loaded shared machine disturbs them alike and the spread shows how much. MIPS are guest
+instructions per second of this process's CPU time. The ratios are taken round by round
+(each batch against the other figure's batch of the same round) and their median printed.
+The host has slow phases (on this 2-core VM a batch of any figure, plain Unicorn's
+included, can run at half speed for ~0.5-2 s, docs/performance.md): they show as a low
+min and as slow rounds; the medians and ratios stay put.
 The workload is bench-cpu.elf on io0 of boards/mt3620-rdb.yaml:
 - plain Unicorn, free-running: the ELF in a bare ``Uc`` (memory mapped read/write/execute,
   no hooks) run without any counting, the ceiling Unicorn gives; and the same with the
@@ -193,7 +194,8 @@ def first_byte_seconds() -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batches", type=int, default=7)
+    parser.add_argument("--batches", type=int, default=10,
+                        help="rounds (a multiple of the 5 figures turns the order evenly)")
     parser.add_argument("--instructions", type=int, default=20_000_000,
                         help="guest instructions per batch (free-running: about as many)")
     args = parser.parse_args()
@@ -217,8 +219,11 @@ def main() -> None:
             figure.measure()
         figure.mips.clear()
     load = os.getloadavg()[0]
-    for _ in range(args.batches):
-        for figure in figures:
+    for index in range(args.batches):
+        # The order turns round by round: measured in a fixed order, the last figure of a
+        # round ran ~5 % below the first even when all were the same machine.
+        turn = index % len(figures)
+        for figure in figures[turn:] + figures[:turn]:
             figure.measure()
     print(f"{args.batches} interleaved batches of ~{args.instructions / 1e6:.0f} M "
           f"instructions after a warm-up batch each; bench-cpu round = "
