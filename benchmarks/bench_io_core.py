@@ -220,8 +220,9 @@ def main() -> None:
         figure.mips.clear()
     load = os.getloadavg()[0]
     for index in range(args.batches):
-        # The order turns round by round: measured in a fixed order, the last figure of a
-        # round ran ~5 % below the first even when all were the same machine.
+        # The order turns round by round, so no figure always runs in the same place of a
+        # round (two runs of four identical machines in a fixed order had the last ~5 %
+        # below the first).
         turn = index % len(figures)
         for figure in figures[turn:] + figures[:turn]:
             figure.measure()
