@@ -21,6 +21,12 @@ class CoreState(Enum):
     HALTED = "halted"  # locked up or stopped for good; see ``halt_reason``
 
 
+# The members as plain names for code that runs every slice or interrupt: looking a member
+# up on the Enum class costs ~0.1 us each time (Python 3.11), a module global ~0.01 us.
+RUNNING, SLEEPING, HELD, HALTED = (CoreState.RUNNING, CoreState.SLEEPING, CoreState.HELD,
+                                   CoreState.HALTED)
+
+
 @dataclass
 class DebugStop:
     """Why a core stopped for the debugger (the whole machine pauses with it)."""
@@ -126,7 +132,7 @@ class Core(ABC):
 
     @property
     def runnable(self) -> bool:
-        return self.state is CoreState.RUNNING and self.debug_stop is None and \
+        return self.state is RUNNING and self.debug_stop is None and \
             not self.debug_hold
 
     def halt(self, reason: str) -> None:

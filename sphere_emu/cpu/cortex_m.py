@@ -45,7 +45,7 @@ from ..engine.native import NativeCounter, NativeLibrary
 from ..engine.native.accesses import AccessLocator
 from ..engine.tlb import IdentityTlb, unmapped_ranges
 from ..peripherals.registers import BusAccess, PeripheralContext
-from .core import Core, CoreState, DebugStop
+from .core import HALTED, RUNNING, SLEEPING, Core, CoreState, DebugStop
 from .dwt import DWT_BASE, DWT_SIZE, DataWatchpointTrace
 from .m_debug import (
     CONTROL_NPRIV,
@@ -370,12 +370,12 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
         abandoned = counted and error is None and (self._unmask_stop or (
             engine.cut.pending and not self._reset_requested
             and self._bus_error is None and self._watch_hit is None
-            and self.debug_stop is None and self.state is not CoreState.HALTED
+            and self.debug_stop is None and self.state is not HALTED
             and self._pc.read() == engine.cut.pc))
         engine.charge(max(1, min(count, started)) - abandoned)
         if self._reset_requested:
             self.reset()
-        elif self.state is CoreState.HALTED or self.debug_stop is not None:
+        elif self.state is HALTED or self.debug_stop is not None:
             pass
         elif self._watch_hit is not None:
             self._finish_watched_access()
@@ -497,8 +497,8 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
             if not cut.pending and (self._deliverable() is not None or (
                     not self._unmask_armed and self.nvic.pending)):
                 cut.request(self._pc.read())
-        elif self.state is CoreState.SLEEPING and self._wake_condition():
-            self.state = CoreState.RUNNING
+        elif self.state is SLEEPING and self._wake_condition():
+            self.state = RUNNING
 
     def _finish_stopped_access(self) -> None:
         """A register access made an exception deliverable and the bus stopped the run.
@@ -525,8 +525,8 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
     def _on_intr(self, intno: int) -> None:
         if self._native is not None:
             self._native.exception_at(self._pc.read())
-        if intno == _INTR_EXC_RETURN:
-            self._exception_return(self._state())
+        if intno == _INTR_EXC_RETURN:  # Handler mode: nothing hidden from _state_regs
+            self._exception_return(self._state_regs.read())
         elif intno == _INTR_SVC:
             self._svc(self._pc.read())
         elif intno == _INTR_BKPT:

@@ -25,7 +25,7 @@ from unicorn import arm_const as A
 
 from ..bus import AddressMap, Mapping
 from ..engine import Register, RegisterGroup
-from .core import CoreState
+from .core import RUNNING, CoreState
 from .m_debug import CONTROL_FP_ACTIVE, CONTROL_FPCA, CONTROL_NPRIV, CONTROL_SPSEL, XPSR_IPSR
 from .nvic import HARDFAULT, NMI, SVCALL, USAGEFAULT, Nvic, exception_name
 from .scs import (
@@ -49,6 +49,26 @@ EXC_RETURN_HANDLER_BASIC = EXC_RETURN_BASE | EXC_RETURN_BASIC_FRAME
 EXC_RETURN_THREAD_EXTENDED = EXC_RETURN_BASE | EXC_RETURN_THREAD
 EXC_RETURN_THREAD_BASIC = EXC_RETURN_THREAD_EXTENDED | EXC_RETURN_BASIC_FRAME
 BASIC_FRAME, EXTENDED_FRAME = 0x20, 0x68
+# The EXC_RETURN and frame size of an entry, by CONTROL.FPCA and .SPSEL of the context left
+# and bit 0 for Handler mode (where SPSEL is not used: the main stack).
+_ENTRY_CONTROL = CONTROL_FPCA | CONTROL_SPSEL
+_ENTRIES = {
+    control | handler: (
+        (EXC_RETURN_BASE if handler else EXC_RETURN_BASE | EXC_RETURN_THREAD
+         | (EXC_RETURN_PSP if control & CONTROL_SPSEL else 0))
+        | (0 if control & CONTROL_FPCA else EXC_RETURN_BASIC_FRAME),
+        EXTENDED_FRAME if control & CONTROL_FPCA else BASIC_FRAME)
+    for control in (0, CONTROL_SPSEL, CONTROL_FPCA, CONTROL_FPCA | CONTROL_SPSEL)
+    for handler in (0, 1)}
+# The valid EXC_RETURN values: (to Thread mode, on the process stack, frame size).
+_EXC_RETURNS = {
+    EXC_RETURN_HANDLER: (False, False, EXTENDED_FRAME),
+    EXC_RETURN_THREAD_EXTENDED: (True, False, EXTENDED_FRAME),
+    EXC_RETURN_THREAD_EXTENDED | EXC_RETURN_PSP: (True, True, EXTENDED_FRAME),
+    EXC_RETURN_HANDLER_BASIC: (False, False, BASIC_FRAME),
+    EXC_RETURN_THREAD_BASIC: (True, False, BASIC_FRAME),
+    EXC_RETURN_THREAD_BASIC | EXC_RETURN_PSP: (True, True, BASIC_FRAME),
+}
 
 _XPSR_KEPT = ~(XPSR_IT | XPSR_IPSR | XPSR_T)  # what a handler inherits of the xPSR it preempts
 _BASIC = struct.Struct("<8I")  # R0-R3, R12, LR, return address, xPSR
@@ -114,7 +134,7 @@ class ExceptionEntry:
         """Before a run: enter every exception that can preempt (a higher one may preempt
         the handler just entered)."""
         nvic = self.nvic
-        while nvic.pending and self.state is CoreState.RUNNING:
+        while nvic.pending and self.state is RUNNING:
             state = self._state()
             exc = nvic.preempting(state[S_PRIMASK], state[S_BASEPRI], state[S_FAULTMASK])
             if exc is None:
@@ -145,13 +165,7 @@ class ExceptionEntry:
         if state is None:
             state = self._state()
         xpsr, control, sp = state[S_XPSR], state[S_CONTROL], state[S_SP]
-        extended = control & CONTROL_FPCA
-        if xpsr & XPSR_IPSR:
-            exc_return = EXC_RETURN_HANDLER if extended else EXC_RETURN_HANDLER_BASIC
-        else:
-            exc_return = (EXC_RETURN_THREAD_EXTENDED if extended else EXC_RETURN_THREAD_BASIC) \
-                | (EXC_RETURN_PSP if control & CONTROL_SPSEL else 0)
-        size = EXTENDED_FRAME if extended else BASIC_FRAME
+        exc_return, size = _ENTRIES[control & _ENTRY_CONTROL | (1 if xpsr & XPSR_IPSR else 0)]
         if sp & 4 and self.scs.ccr & STKALIGN.mask:
             frameptr = (sp - size - 4) & ~3
             stacked_xpsr = xpsr | XPSR_ALIGN
@@ -167,7 +181,7 @@ class ExceptionEntry:
             return
         buffer, offset = at
         _BASIC.pack_into(buffer, offset, *state[:S_XPSR], return_address & ~1, stacked_xpsr)
-        if extended:  # lazy stacking is not modelled: the FP context is saved at once
+        if size == EXTENDED_FRAME:  # lazy stacking is not modelled: saved at once
             *doubles, fpscr = self._fp_context.read()
             _FP.pack_into(buffer, offset + BASIC_FRAME, *doubles, fpscr, 0)
             self.scs.regs["FPCAR"] = frameptr + BASIC_FRAME
@@ -179,8 +193,7 @@ class ExceptionEntry:
 
         The vector table's memory is remembered apart from ``_ram``'s (the stack's), so a
         table in flash and a stack in TCM do not displace each other."""
-        vtor = self.scs.vtor
-        address = vtor + 4 * exc
+        address = self.scs.regs["VTOR"] + 4 * exc
         m = self._vector_memory
         if m is None or address < m.base or address + 4 > m.base + m.size:
             m = self._map.find(address)
@@ -210,16 +223,21 @@ class ExceptionEntry:
         nvic = self.nvic
         active = nvic.active
         exc_return = state[S_PC] | 1
-        xpsr, control = state[S_XPSR], state[S_CONTROL]
+        xpsr = state[S_XPSR]
         current = xpsr & XPSR_IPSR
-        to_thread = exc_return & EXC_RETURN_THREAD
-        nested = len(active) > 1  # with ``current`` active: another is active below it
-        if (exc_return & 0xFFFFFFE0 != 0xFFFFFFE0 or exc_return & 0xF not in (0x1, 0x9, 0xD)
-                or current not in active or (not to_thread and not nested)
-                or (to_thread and nested and not self.scs.ccr & NONBASETHRDENA.mask)):
+        kind = _EXC_RETURNS.get(exc_return)
+        if kind is None or current not in active:
             self._fault(USAGEFAULT, exc_return, cfsr=INVPC)
             return
-        sp = state[S_SP]
+        to_thread, use_psp, size = kind
+        if len(active) > 1:  # another handler is active below this one
+            if to_thread and not self.scs.ccr & NONBASETHRDENA.mask:
+                self._fault(USAGEFAULT, exc_return, cfsr=INVPC)
+                return
+        elif not to_thread:
+            self._fault(USAGEFAULT, exc_return, cfsr=INVPC)
+            return
+        sp, control = state[S_SP], state[S_CONTROL]
         nvic.deactivate(current)  # ``active`` now holds the others
         if nvic.pending:
             # Handler mode: the masks in ``state`` are the real ones.
@@ -227,10 +245,7 @@ class ExceptionEntry:
             if chained is not None:
                 self._dispatch(chained, sp, exc_return, xpsr, control)
                 return
-        use_psp = to_thread and exc_return & EXC_RETURN_PSP
-        extended = not exc_return & EXC_RETURN_BASIC_FRAME
         frameptr = state[S_PSP] if use_psp else state[S_MSP]
-        size = EXTENDED_FRAME if extended else BASIC_FRAME
         at = self._ram(frameptr, size)
         if at is None:
             self.scs.record_fault(cfsr=UNSTKERR)
@@ -240,23 +255,23 @@ class ExceptionEntry:
         buffer, offset = at
         r0, r1, r2, r3, r12, lr, pc, xpsr = _BASIC.unpack_from(buffer, offset)
         stacked = xpsr & XPSR_IPSR
-        if (stacked if to_thread else not stacked) or (not to_thread and
-                                                      stacked not in active):
+        if stacked if to_thread else not stacked or stacked not in active:
             nvic.activate(current)
             self._fault(USAGEFAULT, exc_return, cfsr=INVPC)
             return
         new_sp = frameptr + size
-        if xpsr & XPSR_ALIGN and self.scs.ccr & STKALIGN.mask:
-            new_sp += 4
+        if xpsr & XPSR_ALIGN:
+            xpsr &= ~XPSR_ALIGN
+            if self.scs.ccr & STKALIGN.mask:
+                new_sp += 4
         control = control & CONTROL_NPRIV | (CONTROL_SPSEL if use_psp else 0)
-        if extended:
+        if size == EXTENDED_FRAME:
             control |= CONTROL_FP_ACTIVE
             self._fp_context.write(_FP_RESTORE.unpack_from(buffer, offset + BASIC_FRAME))
         # CONTROL and the stack pointer while still in Handler mode (no stack switch yet),
         # then xPSR: IPSR changes mode and banks SP, then the return address.
         (self._unstack_psp if use_psp else self._unstack_msp).write(
-            (control, new_sp, r0, r1, r2, r3, r12, lr, xpsr & ~XPSR_ALIGN,
-             (pc & ~1) | (xpsr >> 24 & 1)))
+            (control, new_sp, r0, r1, r2, r3, r12, lr, xpsr, pc & ~1 | xpsr >> 24 & 1))
         if to_thread and self.scs.regs["SCR"] & SLEEPONEXIT.mask and not self._wake_condition():
             self.state = CoreState.SLEEPING
             self.uc.emu_stop()

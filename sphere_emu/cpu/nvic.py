@@ -170,13 +170,25 @@ class Nvic:
         return priority
 
     def preempting(self, primask: int, basepri: int, faultmask: int) -> int | None:
-        """The exception to take now with these masks (``deliverable`` of the execution
-        priority they give), in one call: the core asks on every interrupt."""
+        """The exception to take now with these masks: ``deliverable`` of the execution
+        priority they give, in one call that stops at the first thing that holds the best
+        pending exception back (the core asks on every interrupt entry)."""
         if not self.pending:
             return None
         best = self._best_pending()
-        if best is None or best[0] >= self.execution_priority(primask, basepri, faultmask):
+        if best is None:
             return None
+        group = best[0]
+        if faultmask & 1 and group >= -1 or primask & 1 and group >= 0:
+            return None
+        group_mask = (0xFF << (self.prigroup + 1)) & 0xFF
+        basepri &= self.priority_mask
+        if basepri and group >= basepri & group_mask:
+            return None
+        for exc in self.active:
+            value = FIXED_PRIORITY.get(exc)
+            if group >= (self.priority[exc] & group_mask if value is None else value):
+                return None
         return best[2]
 
     def deliverable(self, execution_priority: int) -> int | None:

@@ -25,11 +25,15 @@ except ImportError:  # another binding layout: use the slow path
     _uclib = None
 
 # Fresh function pointers (indexing the library does not share the binding's prototypes):
-# arguments go through unconverted, as the ctypes objects built below.
-_reg_read = _uclib["uc_reg_read"] if _uclib is not None else None
-_reg_write = _uclib["uc_reg_write"] if _uclib is not None else None
-_reg_read_batch = _uclib["uc_reg_read_batch"] if _uclib is not None else None
-_reg_write_batch = _uclib["uc_reg_write_batch"] if _uclib is not None else None
+# arguments go through unconverted, as the ctypes objects built below. They come from a
+# ``PyDLL`` view of the same library, so a call keeps the GIL: register accesses are short
+# and never call back into Python, and releasing and taking the GIL again costs about a
+# tenth of such a call.
+_regs_lib = ctypes.PyDLL(_uclib._name, handle=_uclib._handle) if _uclib is not None else None
+_reg_read = _regs_lib["uc_reg_read"] if _regs_lib is not None else None
+_reg_write = _regs_lib["uc_reg_write"] if _regs_lib is not None else None
+_reg_read_batch = _regs_lib["uc_reg_read_batch"] if _regs_lib is not None else None
+_reg_write_batch = _regs_lib["uc_reg_write_batch"] if _regs_lib is not None else None
 
 
 def _handle(uc: Uc) -> ctypes.c_void_p | None:
@@ -44,7 +48,7 @@ class RegisterGroup:
         self._uc = uc
         self._regs = tuple(regs)
         count = self._count = len(self._regs)
-        self._format = f"<{count}Q"
+        self._struct = struct.Struct(f"<{count}Q")  # compiled once: no format cache lookup
         self._ids = (ctypes.c_int * count)(*self._regs)
         # Reads and writes use separate buffers: a 32-bit read fills only the low half of
         # its slot, so the high halves of the read buffer stay zero for good.
@@ -62,7 +66,7 @@ class RegisterGroup:
         if self._handle is None:
             return tuple(self._uc.reg_read(reg) for reg in self._regs)
         _reg_read_batch(self._handle, self._ids, self._in_pointers, self._count)
-        return struct.unpack(self._format, self._in)
+        return self._struct.unpack(self._in)
 
     def write(self, values: Sequence[int]) -> None:
         """Write in order: later registers see the effect of earlier ones (IPSR, CONTROL)."""
@@ -70,7 +74,7 @@ class RegisterGroup:
             for reg, value in zip(self._regs, values, strict=True):
                 self._uc.reg_write(reg, value)
             return
-        struct.pack_into(self._format, self._out, 0, *values)
+        self._struct.pack_into(self._out, 0, *values)
         _reg_write_batch(self._handle, self._ids, self._out_pointers, self._count)
 
 
