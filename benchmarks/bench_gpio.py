@@ -1,6 +1,7 @@
 """GPIO output cost: an RT app toggling a pin in a tight loop vs the same loop writing RAM.
 
     python benchmarks/bench_gpio.py [--repeat 5] [--fast] [--python-path]
+    python benchmarks/bench_gpio.py --single {machine,bare,latch} --target {ram,gpio}
 
 firmware/apps/bench-gpio stores i & 1 two million times either to GPIO0's output latch
 (DOUT of group 0, with the pin an output) or to a plain SYSRAM word; the word at 0x22000000
@@ -23,6 +24,9 @@ figure beside it says what sphere-emu adds.
 GPIO0's pads are unwatched, so with the native library the latch is served in C
 (``peripherals/gpio.py``); ``--python-path`` also measures the same loop with
 ``Machine(native_gpio=False)``, every store a Python call.
+
+``--single`` runs one set-up once and prints its time: for a profiler or an instruction
+count (``valgrind --tool=callgrind``), which no machine noise disturbs.
 """
 
 import argparse
@@ -193,7 +197,16 @@ def main() -> None:
                         help="the --fast mode (native block counter) instead of the exact mode")
     parser.add_argument("--python-path", action="store_true",
                         help="also measure the GPIO loop without the native latch")
+    parser.add_argument("--single", choices=("machine", "bare", "latch"),
+                        help="run only this set-up, once (the floor's: bare or latch)")
+    parser.add_argument("--target", choices=("ram", "gpio"), default="gpio")
     args = parser.parse_args()
+    if args.single:
+        gpio = args.target == "gpio"
+        seconds = (machine_once(gpio, fast=args.fast) if args.single == "machine"
+                   else floor_once(gpio, args.single, args.fast))
+        print(f"{args.single} {args.target}: {seconds:.3f} s")
+        return
     if LOOP not in ELF.read_bytes():
         raise SystemExit(f"{ELF.name} no longer holds the loop the floor runs: update LOOP")
     native = choose_latch() is not None

@@ -18,10 +18,12 @@ typedef uint64_t (*mmio_read_fn)(void *uc, uint64_t offset, unsigned size, void 
 typedef void (*mmio_write_fn)(void *uc, uint64_t offset, unsigned size, uint64_t value,
                               void *user_data);
 
-#define GPIO_LATCH_ABI 1 /* bumped with any change of the structures below */
-#define REG_DOUT 0x10
-#define REG_DOUT_SET 0x14
-#define REG_DOUT_RESET 0x18
+#define GPIO_LATCH_ABI 2 /* bumped with any change of the structures below */
+#define NOT_SERVED ((uint64_t)1 << 63) /* a dout_at no offset of a run is near */
+/* A latch register's distance from DOUT: DOUT_SET and DOUT_RESET follow it. */
+#define AT_DOUT 0
+#define AT_DOUT_SET 4
+#define AT_DOUT_RESET 8
 
 /* Both structures are mirrored by ctypes Structures (engine/native/latch.py). */
 struct gpio_latch {
@@ -34,10 +36,13 @@ struct gpio_latch {
 
 struct gpio_port { /* one core's view of the block: one uc_mmio_map run */
     struct gpio_latch *latch;
-    uint64_t lo, hi;         /* the run's offsets that are the block's */
-    int64_t reg_delta;       /* run offset + reg_delta = the block's register offset */
-    uint32_t allowed;        /* 1: this view's access rules let its core read and write */
+    /* The run offset of DOUT while this view serves the latch here (the latch is owned and
+     * the view's access rules let its core read and write), else NOT_SERVED: one field
+     * that says both, so a store tests only this. Python sets it (latch.py), only where
+     * DOUT_RESET's word lies in the run's part that is the block. */
+    uint64_t dout_at;
     uint32_t index;
+    uint32_t reserved;
     mmio_read_fn python_read; /* the bus's callbacks, for everything else */
     mmio_write_fn python_write;
 };
@@ -47,23 +52,20 @@ int gpio_latch_abi(void)
     return GPIO_LATCH_ABI;
 }
 
-/* The latch register a whole-word access at ``offset`` hits, or 0 when Python serves it. */
-static int64_t latch_register(const struct gpio_port *p, uint64_t offset, unsigned size)
+/* Whether C serves a ``size``-byte access ``at`` bytes past this view's DOUT: a whole word
+ * at DOUT, DOUT_SET or DOUT_RESET. Runs on every store to the page, so it is only this. */
+static int served(uint64_t at, unsigned size)
 {
-    int64_t reg;
-    if (!p->latch->owned || !p->allowed || size != 4 || offset < p->lo || offset >= p->hi)
-        return 0;
-    reg = (int64_t)offset + p->reg_delta;
-    return reg == REG_DOUT || reg == REG_DOUT_SET || reg == REG_DOUT_RESET ? reg : 0;
+    return size == 4 && at <= AT_DOUT_RESET && !(at & 3);
 }
 
 uint64_t gpio_latch_read(void *uc, uint64_t offset, unsigned size, void *user_data)
 {
     struct gpio_port *p = user_data;
-    int64_t reg = latch_register(p, offset, size);
-    if (reg == 0)
+    uint64_t at = offset - p->dout_at;
+    if (!served(at, size))
         return p->python_read(uc, offset, size, NULL);
-    return reg == REG_DOUT ? p->latch->dout : 0; /* the aliases read 0 */
+    return at == AT_DOUT ? p->latch->dout : 0; /* the aliases read 0 */
 }
 
 void gpio_latch_write(void *uc, uint64_t offset, unsigned size, uint64_t value,
@@ -71,15 +73,15 @@ void gpio_latch_write(void *uc, uint64_t offset, unsigned size, uint64_t value,
 {
     struct gpio_port *p = user_data;
     struct gpio_latch *l = p->latch;
-    int64_t reg = latch_register(p, offset, size);
+    uint64_t at = offset - p->dout_at;
     uint32_t v = (uint32_t)value;
-    if (reg == 0) {
+    if (!served(at, size)) {
         p->python_write(uc, offset, size, value, NULL);
         return;
     }
-    if (reg == REG_DOUT)
+    if (at == AT_DOUT)
         l->dout = v & l->writable;
-    else if (reg == REG_DOUT_SET)
+    else if (at == AT_DOUT_SET)
         l->dout = (l->dout | v) & l->writable;
     else
         l->dout &= ~v;

@@ -26,7 +26,9 @@ try:
 except ImportError:  # another binding layout: no native latch
     uclib = None
 
-ABI = 1  # GPIO_LATCH_ABI in gpio_latch.c
+ABI = 2  # GPIO_LATCH_ABI in gpio_latch.c
+NOT_SERVED = 1 << 63  # a port's dout_at while Python serves every access (gpio_latch.c)
+DOUT, DOUT_RESET = 0x10, 0x18  # the latch registers' offsets in the block (DOUT_SET between)
 
 MmioRead = Callable[[Uc, int, int, object], int]
 MmioWrite = Callable[[Uc, int, int, int, object], None]
@@ -44,9 +46,8 @@ if uclib is not None:
     class _PortState(ctypes.Structure):
         """``struct gpio_port`` (same order and types)."""
 
-        _fields_ = [("latch", ctypes.POINTER(_LatchState)), ("lo", ctypes.c_uint64),
-                    ("hi", ctypes.c_uint64), ("reg_delta", ctypes.c_int64),
-                    ("allowed", ctypes.c_uint32), ("index", ctypes.c_uint32),
+        _fields_ = [("latch", ctypes.POINTER(_LatchState)), ("dout_at", ctypes.c_uint64),
+                    ("index", ctypes.c_uint32), ("reserved", ctypes.c_uint32),
                     ("python_read", MMIO_READ_CFUNC), ("python_write", MMIO_WRITE_CFUNC)]
 
 
@@ -83,17 +84,27 @@ class NativePort:
     """One core's view of a block: its MMIO run, served by the C callbacks."""
 
     def __init__(self, state: "_PortState", latch: _LatchState, initiator: str,
-                 allowed: Callable[[], bool]) -> None:
+                 allowed: Callable[[], bool], dout_at: int | None) -> None:
         self.state = state
         self.initiator = initiator
         self._latch = latch
         self._allowed = allowed  # whether the view's access rules let the core in now
+        self._dout_at = dout_at  # DOUT's run offset; None: the latch is not in this run
+
+    @property
+    def serving(self) -> bool:
+        """Whether C serves this view's latch accesses now."""
+        return self.state.dout_at != NOT_SERVED
 
     def rules_changed(self) -> None:
         """Re-evaluate the view's access rules; closed unless they let the core in."""
-        self.state.allowed = 0
-        if self._latch.owned and self._allowed():
-            self.state.allowed = 1
+        self.state.dout_at = NOT_SERVED
+        if self._dout_at is not None and self._latch.owned and self._allowed():
+            self.state.dout_at = self._dout_at
+
+    def close(self) -> None:
+        """Python serves every access of this view."""
+        self.state.dout_at = NOT_SERVED
 
 
 class NativeLatch:
@@ -122,14 +133,17 @@ class NativeLatch:
         ``read``/``write``: the bus's callbacks for the rest (Unicorn's Python signature)."""
         py_read = uccallback(uc, MMIO_READ_CFUNC)(read)
         py_write = uccallback(uc, MMIO_WRITE_CFUNC)(write)
-        state = _PortState(ctypes.pointer(self.state), block[0], block[1], reg_delta, 0,
-                           len(self.ports), py_read, py_write)
+        dout_at: int | None = DOUT - reg_delta
+        if not block[0] <= dout_at <= block[1] - (DOUT_RESET + 4 - DOUT):
+            dout_at = None  # the run holds only part of the block, without the latch
+        state = _PortState(ctypes.pointer(self.state), NOT_SERVED, len(self.ports), 0,
+                           py_read, py_write)
         pointer = ctypes.cast(ctypes.pointer(state), ctypes.c_void_p)
         status = uclib.uc_mmio_map(uc._uch, base, size, self.library.read, pointer,
                                    self.library.write, pointer)
         if status != 0:
             raise UcError(status)
-        port = NativePort(state, self.state, initiator, allowed)
+        port = NativePort(state, self.state, initiator, allowed, dout_at)
         self.ports.append(port)
         self._keep += [py_read, py_write, state]
         port.rules_changed()
@@ -146,7 +160,7 @@ class NativeLatch:
         """Python serves every access again (call ``latched`` first to keep the value)."""
         self.state.owned = 0
         for port in self.ports:
-            port.state.allowed = 0
+            port.close()
 
     def latched(self) -> tuple[int, str]:
         """The latch and the initiator that stored it last."""
