@@ -215,6 +215,7 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
         self._slice_given_up = False
         self._resume_over: int | None = None  # breakpoint the core last stopped on
         self._step_over: int | None = None
+        self._run_begin: int | None = None  # set by next_run for the run right after it
 
     # -- lifecycle -----------------------------------------------------------------------
     def start_at(self, entry: int) -> None:
@@ -274,9 +275,10 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
     def next_run(self, left: int) -> int:
         if self._slice_given_up:
             return 0
-        self._take_pending()
+        begin = self._take_pending()
         if not self.runnable:
             return 0
+        self._run_begin = begin  # the handler just entered: where the next run begins
         if self._step_next:
             self._step_next = False
             return 1
@@ -345,7 +347,12 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
     def _execute(self, count: int) -> None:
         """One counted Unicorn run, then whatever ended it."""
         engine = self.engine
-        pc, xpsr = self._run_start.read()
+        begin, self._run_begin = self._run_begin, None
+        if begin is None:
+            pc, xpsr = self._run_start.read()
+            begin = pc | (xpsr >> 24 & 1)
+        else:
+            pc = begin & ~1
         if engine.cut.pending:  # a stop that never came: nothing to replay
             engine.cut.cancel()
             self._busywaits.pending = None
@@ -357,8 +364,7 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
         self._run_count = count
         self._arm_unmask_hooks()
         try:
-            started, error = engine.execute(self.uc, self._counter, pc | (xpsr >> 24 & 1),
-                                            count)
+            started, error = engine.execute(self.uc, self._counter, begin, count)
         finally:
             self._step_over = None
         if self._native is not None:

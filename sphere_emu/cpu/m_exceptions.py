@@ -130,16 +130,20 @@ class ExceptionEntry:
         _, basepri, _ = self._masks()
         return nvic.deliverable(nvic.execution_priority(basepri=basepri)) is not None
 
-    def _take_pending(self) -> None:
+    def _take_pending(self) -> int | None:
         """Before a run: enter every exception that can preempt (a higher one may preempt
-        the handler just entered)."""
+        the handler just entered). Returns where the run is to begin if a handler was
+        entered (its vector, bit 0 the Thumb state: the PC and xPSR just written), so the
+        run need not read them back; None if the registers are to be read."""
         nvic = self.nvic
+        begin = None
         while nvic.pending and self.state is RUNNING:
             state = self._state()
             exc = nvic.preempting(state[S_PRIMASK], state[S_BASEPRI], state[S_FAULTMASK])
             if exc is None:
-                return
-            self._enter(exc, state[S_PC], state)
+                break
+            begin = self._enter(exc, state[S_PC], state)
+        return begin
 
     def _svc(self, return_address: int) -> None:
         """SVC (Unicorn has already stepped past it): SVCall, or HardFault if it cannot run."""
@@ -156,12 +160,13 @@ class ExceptionEntry:
 
     # -- exception entry -----------------------------------------------------------------
     def _enter(self, exc: int, return_address: int, state: tuple[int, ...] | None = None
-               ) -> None:
+               ) -> int | None:
         """Push R0-R3, R12, LR, the return address and xPSR (and S0-S15, FPSCR when the
         context uses the FPU) on the current stack and start the handler of ``exc``.
         ``state`` is the core's register state read just before (``_state``), if the
         caller has it. A stack that is not writable RAM leaves ``exc`` pending and takes
-        the derived BusFault instead; the stack pointer moves either way."""
+        the derived BusFault instead; the stack pointer moves either way. Returns the
+        handler's address as ``_dispatch`` does (None after a stacking fault)."""
         if state is None:
             state = self._state()
         xpsr, control, sp = state[S_XPSR], state[S_CONTROL], state[S_SP]
@@ -178,18 +183,20 @@ class ExceptionEntry:
             self.scs.record_fault(cfsr=STKERR)
             self._derived_fault(frameptr, exc_return, self._execution_priority(), STKERR,
                                 xpsr, control)
-            return
+            return None
         buffer, offset = at
         _BASIC.pack_into(buffer, offset, *state[:S_XPSR], return_address & ~1, stacked_xpsr)
         if size == EXTENDED_FRAME:  # lazy stacking is not modelled: saved at once
             *doubles, fpscr = self._fp_context.read()
             _FP.pack_into(buffer, offset + BASIC_FRAME, *doubles, fpscr, 0)
             self.scs.regs["FPCAR"] = frameptr + BASIC_FRAME
-        self._dispatch(exc, frameptr, exc_return, xpsr, control)
+        return self._dispatch(exc, frameptr, exc_return, xpsr, control)
 
-    def _dispatch(self, exc: int, sp: int, exc_return: int, xpsr: int, control: int) -> None:
+    def _dispatch(self, exc: int, sp: int, exc_return: int, xpsr: int, control: int
+                  ) -> int | None:
         """Start the handler of ``exc`` over a frame stacked at ``sp`` (entry, tail-chain,
         derived fault); ``xpsr`` and ``control`` are the values of the context being left.
+        Returns the vector (the handler's address, bit 0 its Thumb state); None on lockup.
 
         The vector table's memory is remembered apart from ``_ram``'s (the stack's), so a
         table in flash and a stack in TCM do not displace each other."""
@@ -204,10 +211,9 @@ class ExceptionEntry:
         if m is None or m.memory is None:
             if exc in (HARDFAULT, NMI):
                 self._lockup(f"vector fetch for {exception_name(exc)} failed", address)
-                return
+                return None
             self.scs.record_fault(hfsr=HFSR_VECTTBL)
-            self._dispatch(HARDFAULT, sp, exc_return, xpsr, control)
-            return
+            return self._dispatch(HARDFAULT, sp, exc_return, xpsr, control)
         handler = _WORD.unpack_from(m.memory.buffer, m.offset + address - m.base)[0]
         # The stack pointer of the context being left first, then IPSR: Handler mode
         # banks SP to MSP and allows the CONTROL write, which clears SPSEL and FPCA (the
@@ -215,6 +221,7 @@ class ExceptionEntry:
         self._handler_entry.write((sp, xpsr & _XPSR_KEPT | (handler & 1) << 24 | exc,
                                    control & CONTROL_NPRIV, exc_return, handler))
         self.nvic.activate(exc)
+        return handler
 
     # -- exception return ----------------------------------------------------------------
     def _exception_return(self, state: tuple[int, ...]) -> None:
