@@ -17,12 +17,13 @@ the per-pair ratios are printed, with the load average.
 
 The floor, measured in the same run: the app's loop (same five instructions) on a bare
 Unicorn with no machine around it: code and the RAM word mapped with ``mem_map_ptr``, the
-GPIO page with ``uc_mmio_map`` served by the project's C latch (``gpio_latch.c``, a dozen
-instructions per store), the core's TLB fill (``engine/tlb.py``) and the same instruction
-counting as the machine (Unicorn's per-instruction count, or with ``--fast`` the native
-block counter) in runs of one scheduler slice. What a store through Unicorn's MMIO path
-costs there is what no model of a register can go below on this engine; the machine's
-figure beside it says what sphere-emu adds.
+core's TLB fill (``engine/tlb.py``) and the same instruction counting as the machine
+(Unicorn's per-instruction count, or with ``--fast`` the native block counter) in runs of
+one scheduler slice, the GPIO page a ``uc_mmio_map`` run served by a C callback that only
+stores the word (``gpio_latch_bare_write``), and once more by the project's C latch
+(``gpio_latch.c``, 19 host instructions per store). What a store through Unicorn's MMIO
+path costs there is what no model of a register can go below on this engine; the
+machine's figure beside it says what sphere-emu adds.
 
 GPIO0's pads are unwatched, so with the native library the latch is served in C
 (``peripherals/gpio.py``); ``--python-path`` also measures the same loop with
