@@ -54,10 +54,7 @@ from .m_debug import (
     XPSR_WRITE,
     CortexMDebug,
 )
-from .m_exceptions import (
-    XPSR_T,
-    ExceptionEntry,
-)
+from .m_exceptions import S_XPSR, XPSR_T, ExceptionEntry
 from .m_faults import FaultHandling
 from .m_snapshot import M4Snapshots
 from .nvic import (
@@ -147,6 +144,7 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
         self._map.watch_invalid = lambda begin, end: uc.hook_add(
             UC_HOOK_MEM_INVALID, self._on_invalid_memory, begin=begin, end=end - 1)
         self._state_regs = RegisterGroup(uc, _STATE_REGS)
+        self._return_regs = RegisterGroup(uc, _STATE_REGS[S_XPSR:])  # m_exceptions.R_*
         self._privileged_state = RegisterGroup(uc, _PRIVILEGED_STATE)
         self._fp_context = RegisterGroup(uc, _FP_CONTEXT_REGS)
         self._run_start = RegisterGroup(uc, (A.UC_ARM_REG_PC, A.UC_ARM_REG_XPSR))
@@ -531,8 +529,8 @@ class CortexM4(M4Snapshots, CortexMDebug, FaultHandling, ExceptionEntry, Core):
     def _on_intr(self, intno: int) -> None:
         if self._native is not None:
             self._native.exception_at(self._pc.read())
-        if intno == _INTR_EXC_RETURN:  # Handler mode: nothing hidden from _state_regs
-            self._exception_return(self._state_regs.read())
+        if intno == _INTR_EXC_RETURN:  # Handler mode: nothing hidden from _return_regs
+            self._exception_return(self._return_regs.read())
         elif intno == _INTR_SVC:
             self._svc(self._pc.read())
         elif intno == _INTR_BKPT:

@@ -80,6 +80,9 @@ _WORD = struct.Struct("<I")
 S_XPSR, S_CONTROL, S_SP, S_PC, S_MSP, S_PSP = 6, 7, 8, 9, 10, 11
 S_PRIMASK, S_BASEPRI, S_FAULTMASK = 12, 13, 14
 S_MASKS = S_PRIMASK
+# The state an exception return reads (``_return_regs``): the same registers from xPSR on.
+R_XPSR, R_CONTROL, R_SP, R_PC, R_MSP, R_PSP, R_PRIMASK, R_BASEPRI, R_FAULTMASK = range(9)
+R_MASKS = R_PRIMASK
 
 
 class ExceptionEntry:
@@ -138,7 +141,9 @@ class ExceptionEntry:
         nvic = self.nvic
         begin = None
         while nvic.pending and self.state is RUNNING:
-            state = self._state()
+            state = self._state_regs.read()
+            if not state[S_XPSR] & XPSR_IPSR and state[S_CONTROL] & CONTROL_NPRIV:
+                state = self._state()  # unprivileged Thread mode: the masks were hidden
             exc = nvic.preempting(state[S_PRIMASK], state[S_BASEPRI], state[S_FAULTMASK])
             if exc is None:
                 break
@@ -225,12 +230,13 @@ class ExceptionEntry:
 
     # -- exception return ----------------------------------------------------------------
     def _exception_return(self, state: tuple[int, ...]) -> None:
-        """A handler branched to EXC_RETURN (the PC in ``state``, read in the interrupt
+        """A handler branched to EXC_RETURN (the PC in ``state``: xPSR, CONTROL, SP, PC,
+        MSP, PSP, PRIMASK, BASEPRI, FAULTMASK as ``R_*`` name them, read in the interrupt
         hook): tail-chain, or unstack and resume."""
         nvic = self.nvic
         active = nvic.active
-        exc_return = state[S_PC] | 1
-        xpsr = state[S_XPSR]
+        exc_return = state[R_PC] | 1
+        xpsr = state[R_XPSR]
         current = xpsr & XPSR_IPSR
         kind = _EXC_RETURNS.get(exc_return)
         if kind is None or current not in active:
@@ -244,19 +250,19 @@ class ExceptionEntry:
         elif not to_thread:
             self._fault(USAGEFAULT, exc_return, cfsr=INVPC)
             return
-        sp, control = state[S_SP], state[S_CONTROL]
+        sp, control = state[R_SP], state[R_CONTROL]
         nvic.deactivate(current)  # ``active`` now holds the others
         if nvic.pending:
             # Handler mode: the masks in ``state`` are the real ones.
-            chained = nvic.preempting(state[S_PRIMASK], state[S_BASEPRI], state[S_FAULTMASK])
+            chained = nvic.preempting(state[R_PRIMASK], state[R_BASEPRI], state[R_FAULTMASK])
             if chained is not None:
                 self._dispatch(chained, sp, exc_return, xpsr, control)
                 return
-        frameptr = state[S_PSP] if use_psp else state[S_MSP]
+        frameptr = state[R_PSP] if use_psp else state[R_MSP]
         at = self._ram(frameptr, size)
         if at is None:
             self.scs.record_fault(cfsr=UNSTKERR)
-            self._derived_fault(sp, exc_return, nvic.execution_priority(*state[S_MASKS:]),
+            self._derived_fault(sp, exc_return, nvic.execution_priority(*state[R_MASKS:]),
                                 UNSTKERR, xpsr, control)
             return
         buffer, offset = at

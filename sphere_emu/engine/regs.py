@@ -57,6 +57,10 @@ class RegisterGroup:
         self._in_pointers = self._pointers(self._in)
         self._out_pointers = self._pointers(self._out)
         self._handle = _handle(uc)
+        # The C calls' arguments as tuples: ctypes takes a call's arguments as a tuple, so
+        # ``f(*args)`` hands it this one instead of building another.
+        self._read_args = (self._handle, self._ids, self._in_pointers, count)
+        self._write_args = (self._handle, self._ids, self._out_pointers, count)
 
     def _pointers(self, values: ctypes.Array) -> ctypes.Array:
         base = ctypes.addressof(values)
@@ -65,7 +69,7 @@ class RegisterGroup:
     def read(self) -> tuple[int, ...]:
         if self._handle is None:
             return tuple(self._uc.reg_read(reg) for reg in self._regs)
-        _reg_read_batch(self._handle, self._ids, self._in_pointers, self._count)
+        _reg_read_batch(*self._read_args)
         return self._struct.unpack(self._in)
 
     def write(self, values: Sequence[int]) -> None:
@@ -75,7 +79,7 @@ class RegisterGroup:
                 self._uc.reg_write(reg, value)
             return
         self._struct.pack_into(self._out, 0, *values)
-        _reg_write_batch(self._handle, self._ids, self._out_pointers, self._count)
+        _reg_write_batch(*self._write_args)
 
 
 class Register:
@@ -88,17 +92,19 @@ class Register:
         self._in_pointer = ctypes.c_void_p(ctypes.addressof(self._in))
         self._out_pointer = ctypes.c_void_p(ctypes.addressof(self._out))
         self._handle = _handle(uc)
+        self._read_args = (self._handle, reg, self._in_pointer)  # as RegisterGroup's
+        self._write_args = (self._handle, reg, self._out_pointer)
         if self._handle is None:
             self.read = lambda: uc.reg_read(reg)  # type: ignore[method-assign]
             self.write = lambda value: uc.reg_write(reg, value)  # type: ignore[method-assign]
 
     def read(self) -> int:
-        _reg_read(self._handle, self._reg, self._in_pointer)
+        _reg_read(*self._read_args)
         return self._in.value
 
     def write(self, value: int) -> None:
         self._out.value = value
-        _reg_write(self._handle, self._reg, self._out_pointer)
+        _reg_write(*self._write_args)
 
 
 class _CoprocessorSlot(ctypes.Structure):
