@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from unicorn import UC_PROT_ALL, UC_PROT_EXEC, UC_PROT_READ, Uc
 
 from ..engine.cut import AccessCut
+from ..engine.mmio import hook_failed, map_mmio
 from .access import BusAccess
 from .memory import PAGE, MemoryBlock
 
@@ -200,35 +201,45 @@ class AddressMap:
             self._uc.ctl_remove_cache(m.base, m.end)
 
     def _map_mmio_run(self, uc: Uc, base: int, size: int, members: list[Mapping]) -> None:
+        # Unicorn calls these directly (engine/mmio.py): each guards its own body, and looks
+        # nothing up per access that it can hold in its closure.
+        bus_read, bus_write, refuse = self._read, self._write, self._refuse
         if len(members) == 1 and members[0].base <= base and base + size <= members[0].end:
             only = members[0]
             delta = base - only.base
 
-            def read(_uc: Uc, off: int, sz: int, _d: object) -> int:
-                return self._read(only, off + delta, sz)
+            def read(_h: int, offset: int, sz: int, _d: int | None) -> int:
+                try:
+                    return bus_read(only, offset + delta, sz)
+                except BaseException as error:
+                    return hook_failed(uc, error)
 
-            def write(_uc: Uc, off: int, sz: int, val: int, _d: object) -> None:
-                self._write(only, off + delta, sz, val)
+            def write(_h: int, offset: int, sz: int, value: int, _d: int | None) -> None:
+                try:
+                    bus_write(only, offset + delta, sz, value)
+                except BaseException as error:
+                    hook_failed(uc, error)
         else:
-            def lookup(offset: int) -> Mapping | None:
-                address = base + offset
-                for m in members:
-                    if m.base <= address < m.end:
-                        return m
-                return None
+            spans = tuple((m.base - base, m.end - base, m) for m in members)
 
-            def read(_uc: Uc, offset: int, sz: int, _d: object) -> int:
-                m = lookup(offset)
-                if m is None:
-                    return self._refuse(base + offset, False)
-                return self._read(m, base + offset - m.base, sz)
+            def read(_h: int, offset: int, sz: int, _d: int | None) -> int:
+                try:
+                    for begin, end, m in spans:
+                        if begin <= offset < end:
+                            return bus_read(m, offset - begin, sz)
+                    return refuse(base + offset, False)
+                except BaseException as error:
+                    return hook_failed(uc, error)
 
-            def write(_uc: Uc, offset: int, sz: int, value: int, _d: object) -> None:
-                m = lookup(offset)
-                if m is None:
-                    self._refuse(base + offset, True)
-                else:
-                    self._write(m, base + offset - m.base, sz, value)
+            def write(_h: int, offset: int, sz: int, value: int, _d: int | None) -> None:
+                try:
+                    for begin, end, m in spans:
+                        if begin <= offset < end:
+                            bus_write(m, offset - begin, sz, value)
+                            return
+                    refuse(base + offset, True)
+                except BaseException as error:
+                    hook_failed(uc, error)
 
         native = [m for m in members if getattr(m.peripheral, "native_mmio", None) is not None]
         if len(native) == 1:
@@ -240,7 +251,7 @@ class AddressMap:
             if port is not None:
                 self._native_ports.append(port)
                 return
-        uc.mmio_map(base, size, read, None, write, None)
+        map_mmio(uc, base, size, read, write)
 
     def _bypassable(self, m: Mapping) -> bool:
         """Whether an access of this map's core to ``m`` may skip the access path (a

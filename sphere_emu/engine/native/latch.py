@@ -19,19 +19,13 @@ from pathlib import Path
 
 from unicorn import Uc, UcError
 
+from ..mmio import MMIO_READ, MMIO_WRITE, MmioRead, MmioWrite, keep_alive
+from ..regs import _handle, _uclib
 from . import default_library
-
-try:
-    from unicorn.unicorn_py3.unicorn import MMIO_READ_CFUNC, MMIO_WRITE_CFUNC, uccallback, uclib
-except ImportError:  # another binding layout: no native latch
-    uclib = None
 
 ABI = 2  # GPIO_LATCH_ABI in gpio_latch.c
 NOT_SERVED = 1 << 63  # a port's dout_at while Python serves every access (gpio_latch.c)
 DOUT, DOUT_RESET = 0x10, 0x18  # the latch registers' offsets in the block (DOUT_SET between)
-
-MmioRead = Callable[[Uc, int, int, object], int]
-MmioWrite = Callable[[Uc, int, int, int, object], None]
 
 
 class _LatchState(ctypes.Structure):
@@ -42,20 +36,19 @@ class _LatchState(ctypes.Structure):
                 ("stores", ctypes.c_uint64)]
 
 
-if uclib is not None:
-    class _PortState(ctypes.Structure):
-        """``struct gpio_port`` (same order and types)."""
+class _PortState(ctypes.Structure):
+    """``struct gpio_port`` (same order and types)."""
 
-        _fields_ = [("latch", ctypes.POINTER(_LatchState)), ("dout_at", ctypes.c_uint64),
-                    ("index", ctypes.c_uint32), ("reserved", ctypes.c_uint32),
-                    ("python_read", MMIO_READ_CFUNC), ("python_write", MMIO_WRITE_CFUNC)]
+    _fields_ = [("latch", ctypes.POINTER(_LatchState)), ("dout_at", ctypes.c_uint64),
+                ("index", ctypes.c_uint32), ("reserved", ctypes.c_uint32),
+                ("python_read", MMIO_READ), ("python_write", MMIO_WRITE)]
 
 
 class LatchLibrary:
     """The loaded ``gpio_latch.c``: its two MMIO callbacks as function pointers."""
 
     def __init__(self, path: Path) -> None:
-        if uclib is None:
+        if _uclib is None:
             raise OSError("the unicorn binding does not expose its C library")
         lib = ctypes.CDLL(str(path))
         abi = lib.gpio_latch_abi()
@@ -114,7 +107,6 @@ class NativeLatch:
         self.library = library
         self.state = _LatchState(writable=writable)
         self.ports: list[NativePort] = []
-        self._keep: list[object] = []  # the ctypes callbacks C calls: alive as long as we are
 
     @property
     def owned(self) -> bool:
@@ -130,22 +122,21 @@ class NativeLatch:
             allowed: Callable[[], bool]) -> NativePort:
         """Map the MMIO run [base, base + size) of ``uc`` to the C callbacks. ``block``: the
         run offsets that are the block's; ``reg_delta``: run offset to register offset;
-        ``read``/``write``: the bus's callbacks for the rest (Unicorn's Python signature)."""
-        py_read = uccallback(uc, MMIO_READ_CFUNC)(read)
-        py_write = uccallback(uc, MMIO_WRITE_CFUNC)(write)
+        ``read``/``write``: the bus's guarded callbacks for the rest (``engine/mmio.py``)."""
+        py_read, py_write = MMIO_READ(read), MMIO_WRITE(write)
         dout_at: int | None = DOUT - reg_delta
         if not block[0] <= dout_at <= block[1] - (DOUT_RESET + 4 - DOUT):
             dout_at = None  # the run holds only part of the block, without the latch
         state = _PortState(ctypes.pointer(self.state), NOT_SERVED, len(self.ports), 0,
                            py_read, py_write)
         pointer = ctypes.cast(ctypes.pointer(state), ctypes.c_void_p)
-        status = uclib.uc_mmio_map(uc._uch, base, size, self.library.read, pointer,
-                                   self.library.write, pointer)
+        status = _uclib.uc_mmio_map(_handle(uc), base, size, self.library.read, pointer,
+                                    self.library.write, pointer)
         if status != 0:
             raise UcError(status)
         port = NativePort(state, self.state, initiator, allowed, dout_at)
         self.ports.append(port)
-        self._keep += [py_read, py_write, state]
+        keep_alive(uc, py_read, py_write, state)
         port.rules_changed()
         return port
 
