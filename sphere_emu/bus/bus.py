@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from unicorn import UC_PROT_ALL, UC_PROT_EXEC, UC_PROT_READ, Uc
 
 from ..engine.cut import AccessCut
-from ..engine.mmio import hook_failed, map_mmio
+from ..engine.mmio import MmioRead, MmioWrite, hook_failed, map_mmio
 from .access import BusAccess
 from .memory import PAGE, MemoryBlock
 
@@ -201,46 +201,10 @@ class AddressMap:
             self._uc.ctl_remove_cache(m.base, m.end)
 
     def _map_mmio_run(self, uc: Uc, base: int, size: int, members: list[Mapping]) -> None:
-        # Unicorn calls these directly (engine/mmio.py): each guards its own body, and looks
-        # nothing up per access that it can hold in its closure.
-        bus_read, bus_write, refuse = self._read, self._write, self._refuse
-        if len(members) == 1 and members[0].base <= base and base + size <= members[0].end:
-            only = members[0]
-            delta = base - only.base
-
-            def read(_h: int, offset: int, sz: int, _d: int | None) -> int:
-                try:
-                    return bus_read(only, offset + delta, sz)
-                except BaseException as error:
-                    return hook_failed(uc, error)
-
-            def write(_h: int, offset: int, sz: int, value: int, _d: int | None) -> None:
-                try:
-                    bus_write(only, offset + delta, sz, value)
-                except BaseException as error:
-                    hook_failed(uc, error)
+        if len(members) == 1:
+            read, write = self._serve(uc, members[0], base - members[0].base)
         else:
-            spans = tuple((m.base - base, m.end - base, m) for m in members)
-
-            def read(_h: int, offset: int, sz: int, _d: int | None) -> int:
-                try:
-                    for begin, end, m in spans:
-                        if begin <= offset < end:
-                            return bus_read(m, offset - begin, sz)
-                    return refuse(base + offset, False)
-                except BaseException as error:
-                    return hook_failed(uc, error)
-
-            def write(_h: int, offset: int, sz: int, value: int, _d: int | None) -> None:
-                try:
-                    for begin, end, m in spans:
-                        if begin <= offset < end:
-                            bus_write(m, offset - begin, sz, value)
-                            return
-                    refuse(base + offset, True)
-                except BaseException as error:
-                    hook_failed(uc, error)
-
+            read, write = self._serve_shared(uc, base, members)
         native = [m for m in members if getattr(m.peripheral, "native_mmio", None) is not None]
         if len(native) == 1:
             m = native[0]
@@ -274,52 +238,109 @@ class AddressMap:
     def _allowed(self, m: Mapping, who: BusAccess, is_write: bool) -> bool:
         return all(rule(m, who, is_write) for rule in self.access_rules)
 
-    def _read(self, m: Mapping, offset: int, size: int) -> int:
-        cut = self.cut
-        if cut is not None and cut.record is not None:
-            replayed, value = cut.replay(False, m.base + offset)
-            if replayed:
-                return value
-        if self.on_access is not None:
-            self.on_access(m.base + offset, size, False)
-        who = self.access
-        if m.base in self.refused_reads:
-            self.refused_reads[m.base](m.base + offset, False)
-            return self._refuse(m.base + offset, False)
-        if self.access_rules and not self._allowed(m, who, False):
-            return self._refuse(m.base + offset, False)
-        if m.peripheral is None:
-            self._note_unimplemented(m, offset, False)
-            return 0
-        value = m.peripheral.read(offset, size, who)
-        if m.time_sources is not None and self.on_time_source_read is not None:
-            source = m.time_sources.get(offset)
-            if source is not None:
-                self.on_time_source_read(m.base + offset, source(), value)
-        if cut is not None and cut.armed:
-            cut.after_access(False, m.base + offset, value)
-        return value
+    def _serve(self, uc: Uc, m: Mapping, delta: int) -> tuple[MmioRead, MmioWrite]:
+        """The callbacks Unicorn calls for a run of ``m`` starting ``delta`` bytes into it
+        (engine/mmio.py): the whole access path in one guarded frame, with what never
+        changes after install (the mapping, its block) held in the closure. What others
+        set later (the cut, the access rules and refusals, the hooks) is read per access,
+        so a firewall's new tables apply from the next access. An access outside ``m``
+        (a run of pages reaching past a small block) is refused."""
+        base, end, peripheral, refuse = m.base, m.size, m.peripheral, self._refuse
 
-    def _write(self, m: Mapping, offset: int, size: int, value: int) -> None:
-        cut = self.cut
-        if cut is not None and cut.record is not None and cut.replay(True, m.base + offset)[0]:
-            return
-        if self.on_access is not None:
-            self.on_access(m.base + offset, size, True)
-        who = self.access
-        if m.base in self.refused_writes:
-            self.refused_writes[m.base](m.base + offset, True)
-            self._refuse(m.base + offset, True)
-            return
-        if self.access_rules and not self._allowed(m, who, True):
-            self._refuse(m.base + offset, True)
-            return
-        if m.peripheral is None:
-            self._note_unimplemented(m, offset, True)
-            return
-        m.peripheral.write(offset, size, value, who)
-        if cut is not None and cut.armed:
-            cut.after_access(True, m.base + offset, value)
+        def read(_h: int, offset: int, size: int, _d: int | None) -> int:
+            try:
+                offset += delta
+                if not 0 <= offset < end:
+                    return refuse(base + offset, False)
+                cut = self.cut
+                if cut is not None and cut.record is not None:
+                    replayed, value = cut.replay(False, base + offset)
+                    if replayed:
+                        return value
+                if self.on_access is not None:
+                    self.on_access(base + offset, size, False)
+                who = self.access
+                refused = self.refused_reads
+                if base in refused:
+                    refused[base](base + offset, False)
+                    return refuse(base + offset, False)
+                if self.access_rules and not self._allowed(m, who, False):
+                    return refuse(base + offset, False)
+                if peripheral is None:
+                    self._note_unimplemented(m, offset, False)
+                    return 0
+                value = peripheral.read(offset, size, who)
+                sources = m.time_sources
+                if sources is not None and self.on_time_source_read is not None:
+                    source = sources.get(offset)
+                    if source is not None:
+                        self.on_time_source_read(base + offset, source(), value)
+                if cut is not None and cut.armed:
+                    cut.after_access(False, base + offset, value)
+                return value
+            except BaseException as error:
+                return hook_failed(uc, error)
+
+        def write(_h: int, offset: int, size: int, value: int, _d: int | None) -> None:
+            try:
+                offset += delta
+                if not 0 <= offset < end:
+                    refuse(base + offset, True)
+                    return
+                cut = self.cut
+                if (cut is not None and cut.record is not None
+                        and cut.replay(True, base + offset)[0]):
+                    return
+                if self.on_access is not None:
+                    self.on_access(base + offset, size, True)
+                who = self.access
+                refused = self.refused_writes
+                if base in refused:
+                    refused[base](base + offset, True)
+                    refuse(base + offset, True)
+                    return
+                if self.access_rules and not self._allowed(m, who, True):
+                    refuse(base + offset, True)
+                    return
+                if peripheral is None:
+                    self._note_unimplemented(m, offset, True)
+                    return
+                peripheral.write(offset, size, value, who)
+                if cut is not None and cut.armed:
+                    cut.after_access(True, base + offset, value)
+            except BaseException as error:
+                hook_failed(uc, error)
+
+        return read, write
+
+    def _serve_shared(self, uc: Uc, base: int, members: list[Mapping]
+                      ) -> tuple[MmioRead, MmioWrite]:
+        """Callbacks for a run of pages several mappings share: each access goes to the
+        member's own callbacks, a gap is refused."""
+        spans = tuple((m.base - base, m.end - base, *self._serve(uc, m, base - m.base))
+                      for m in members)
+        refuse = self._refuse
+
+        def read(h: int, offset: int, size: int, d: int | None) -> int:
+            for begin, end, member_read, _ in spans:
+                if begin <= offset < end:
+                    return member_read(h, offset, size, d)
+            try:
+                return refuse(base + offset, False)
+            except BaseException as error:
+                return hook_failed(uc, error)
+
+        def write(h: int, offset: int, size: int, value: int, d: int | None) -> None:
+            for begin, end, _, member_write in spans:
+                if begin <= offset < end:
+                    member_write(h, offset, size, value, d)
+                    return
+            try:
+                refuse(base + offset, True)
+            except BaseException as error:
+                hook_failed(uc, error)
+
+        return read, write
 
     def _note_unimplemented(self, m: Mapping, offset: int, is_write: bool) -> None:
         if m.name not in self._unimplemented_seen:
