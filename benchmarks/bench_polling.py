@@ -163,10 +163,11 @@ def counter_read_us(reads: int = 100_000) -> float:
     mapping = core.address_map.find(COUNTER_PAGE)
     gpt = mapping.peripheral
     gpt.write(0x50, 4, (25 << 16) | 1, core.address_map.access)  # GPT3 on, 1 MHz
-    read = core.address_map._read
+    read, _ = core.address_map._serve(core.uc, mapping, 0)  # what Unicorn calls
+    offset = COUNTER_PAGE + 0x58 - mapping.base
     start = time.process_time()
     for _ in range(reads):
-        read(mapping, COUNTER_PAGE + 0x58 - mapping.base, 4)
+        read(0, offset, 4, None)
     return (time.process_time() - start) / reads * 1e6
 
 
