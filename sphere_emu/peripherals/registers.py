@@ -303,6 +303,19 @@ class Peripheral:
         banked = [(d.bank.active, f) for d, _n, f in usable if d.bank is not None]
         if not banked:
             return default
+        if len(banked) == 1:  # the usual case, without a loop on every access
+            (active, only), = banked
+            if kind == "read":
+                def read_one_bank() -> int:
+                    return only() if active() else default()
+                return read_one_bank
+
+            def write_one_bank(value: int, lanes: int) -> None:
+                if active():
+                    only(value, lanes)
+                else:
+                    default(value, lanes)
+            return write_one_bank
         if kind == "read":
             def read_banked() -> int:
                 for active, reader in banked:

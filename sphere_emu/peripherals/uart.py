@@ -34,7 +34,7 @@ FIFOE, CLRR, CLRT = Field("FIFOE", 0), Field("CLRR", 1, access=SC), Field("CLRT"
 LOOP = Field("LOOP", 4)
 DLAB = Field("DLAB", 7)
 # update() runs after every access: its masks as plain ints, not attribute lookups.
-_ELSI, _OE, _ERBFI, _ETBEI = ELSI.mask, OE.mask, ERBFI.mask, ETBEI.mask
+_ELSI, _OE, _ERBFI, _ETBEI, _DLAB = ELSI.mask, OE.mask, ERBFI.mask, ETBEI.mask, DLAB.mask
 
 FIFO_DEPTH = 16
 _EVENTS_ONLY = Status()
@@ -55,8 +55,9 @@ class Mt3620Uart(Peripheral):
     OPTIONS = {"clock": parse_frequency_hz}  # UART reference clock, default 26 MHz
 
     def registers(self) -> list[Register]:
-        dlab = Bank("dlab", lambda: bool(self.regs["LCR"] & DLAB.mask))  # 0xBF has DLAB too
-        enhanced = Bank("enhanced", lambda: self.regs["LCR"] == ENHANCED_ACCESS)
+        regs = self.regs  # changed in place only (reset, restore): asked on every access
+        dlab = Bank("dlab", lambda: regs["LCR"] & _DLAB != 0)  # 0xBF has DLAB too
+        enhanced = Bank("enhanced", lambda: regs["LCR"] == ENHANCED_ACCESS)
         return [
             Register("RBR", 0x00, access=RO, read=self._read_rbr),
             Register("THR", 0x00, access=WO, write=self._transmit),
