@@ -13,6 +13,20 @@ def _snapshot(dev: EmulatedDevice) -> tuple[int, list[int]]:
     return core.instructions_retired, [core.read_register(r) for r in REGISTERS]
 
 
+def _step_alike(fast: EmulatedDevice, slow: EmulatedDevice, steps: tuple[str, ...],
+                snapshot=_snapshot) -> None:
+    """Run both devices by each step; after each, the same instructions have retired and the
+    registers agree."""
+    for step in steps:
+        fast.run_for(step)
+        slow.run_for(step)
+        assert snapshot(fast) == snapshot(slow)
+
+
+def _timed_lines(dev: EmulatedDevice) -> list[tuple[int, str]]:
+    return [(e.time_ns, e.line) for e in dev.lines]
+
+
 def test_short_waits_match_the_unaccelerated_run_instruction_for_instruction():
     fast = EmulatedDevice(BOARDS / "mt3620-rdb.yaml", io0=PREBUILT / "gpt-busywait.elf")
     slow = EmulatedDevice(BOARDS / "mt3620-rdb.yaml", fast_forward=False,
@@ -20,10 +34,7 @@ def test_short_waits_match_the_unaccelerated_run_instruction_for_instruction():
     for dev in (fast, slow):
         dev.wait_for_line("busywait: start", timeout="10ms")
     assert fast.now_ns == slow.now_ns
-    for step in ("0.73ms", "0.41ms", "1.137ms"):  # to points mid-wait and mid-slice
-        fast.run_for(step)
-        slow.run_for(step)
-        assert _snapshot(fast) == _snapshot(slow)
+    _step_alike(fast, slow, ("0.73ms", "0.41ms", "1.137ms"))  # mid-wait and mid-slice
     skipped = fast.machine.cores["io0"].engine.busywaits.skipped_instructions
     assert skipped > fast.machine.cores["io0"].instructions_retired // 2  # it did skip
 
@@ -52,13 +63,10 @@ def test_status_register_waits_match_the_unaccelerated_run():
     fast, slow = _status_poll(True), _status_poll(False)
     assert fast.now_ns == slow.now_ns
     assert _snapshot(fast) == _snapshot(slow)
-    for step in ("0.29ms", "0.517ms"):  # mid-way through the UART bytes, mid-slice
-        fast.run_for(step)
-        slow.run_for(step)
-        assert _snapshot(fast) == _snapshot(slow)
+    _step_alike(fast, slow, ("0.29ms", "0.517ms"))  # mid-way through the UART bytes, mid-slice
     for dev in (fast, slow):
         dev.wait_for_line("status-poll: done", timeout="10ms")
-    assert [(e.time_ns, e.line) for e in fast.lines] == [(e.time_ns, e.line) for e in slow.lines]
+    assert _timed_lines(fast) == _timed_lines(slow)
     assert "status-poll: dma ok" in [e.line for e in fast.lines]
     assert "status-poll: uart sum 136" in " ".join(e.line for e in fast.lines)
     skipped = fast.machine.cores["io0"].engine.busywaits.skipped_instructions
@@ -74,13 +82,10 @@ def test_systick_counter_waits_match_the_unaccelerated_run():
                                  io0=PREBUILT / "systick-poll.elf") for ff in (True, False))
     for dev in (fast, slow):
         dev.wait_for_line("systick-poll: start", timeout="1ms")
-    for step in ("0.61ms", "0.3929ms", "0.257ms", "1.003ms"):  # mid-wait, across reloads
-        fast.run_for(step)
-        slow.run_for(step)
-        assert _snapshot(fast) == _snapshot(slow)
+    _step_alike(fast, slow, ("0.61ms", "0.3929ms", "0.257ms", "1.003ms"))  # across reloads
     for dev in (fast, slow):
         dev.wait_for_line("systick-poll: done", timeout="10ms")
-    assert [(e.time_ns, e.line) for e in fast.lines] == [(e.time_ns, e.line) for e in slow.lines]
+    assert _timed_lines(fast) == _timed_lines(slow)
     values = {}
     for e in fast.lines:
         what, _, value = e.line.rpartition(" ")
@@ -111,13 +116,10 @@ def test_a7_counter_waits_match_the_unaccelerated_run():
                                  a7=PREBUILT / "a7-cntpct-poll.elf") for ff in (True, False))
     for dev in (fast, slow):
         dev.wait_for_line("a7-cntpct-poll: start", timeout="1ms")
-    for step in ("0.7ms", "1.313ms", "0.5517ms", "2.9ms"):  # mid-wait, mid-slice
-        fast.run_for(step)
-        slow.run_for(step)
-        assert _a7_snapshot(fast) == _a7_snapshot(slow)
+    _step_alike(fast, slow, ("0.7ms", "1.313ms", "0.5517ms", "2.9ms"), _a7_snapshot)
     for dev in (fast, slow):
         dev.wait_for_line("a7-cntpct-poll: done", timeout="20ms")
-    assert [(e.time_ns, e.line) for e in fast.lines] == [(e.time_ns, e.line) for e in slow.lines]
+    assert _timed_lines(fast) == _timed_lines(slow)
     overruns = [e.line for e in fast.lines if "overran by" in e.line]
     assert len(overruns) == 9 and all(line.endswith(" by 0") for line in overruns)
     skipped = fast.machine.cores["a7"].counter_polls.skipped_instructions
