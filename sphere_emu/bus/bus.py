@@ -20,7 +20,8 @@ from typing import Any, Protocol
 from unicorn import UC_PROT_ALL, UC_PROT_EXEC, UC_PROT_READ, Uc
 
 from ..engine.cut import AccessCut
-from ..engine.mmio import MmioRead, MmioWrite, hook_failed, map_mmio
+from ..engine.hooks import hook_failed
+from ..engine.mmio import MmioRead, MmioWrite, map_mmio
 from .access import BusAccess
 from .memory import PAGE, MemoryBlock
 

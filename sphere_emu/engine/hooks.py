@@ -3,8 +3,9 @@
 The binding calls a Python hook through three Python frames (its exception guard, a
 per-kind adapter, then the callback, with keyword arguments). The M-profile core takes
 every exception return through ``UC_HOOK_INTR``, so its hook is registered here with one
-guard frame instead. The guard keeps the binding's contract: an exception raised in the
-hook stops the run and ``emu_start`` raises it.
+guard frame instead; the bus's MMIO callbacks (``mmio.py``) do the same. Every such guard
+hands what it caught to ``hook_failed``, which keeps the binding's contract: an exception
+raised in the hook stops the run and ``emu_start`` raises it.
 """
 
 import ctypes
@@ -17,6 +18,20 @@ from .regs import _handle, _uclib
 _INTR_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_void_p)
 
 
+def hook_failed(uc: Uc, error: BaseException) -> int:
+    """What a guard does with an exception it caught, as the binding's guard does: keep the
+    first one for ``emu_start`` to raise, stop the run. Returns a read's value (0)."""
+    if uc._hook_exception is None:
+        uc._hook_exception = error  # type: ignore[assignment]
+    uc.emu_stop()
+    return 0
+
+
+def keep_alive(uc: Uc, *callbacks: object) -> None:
+    """The C side holds only pointers: the callbacks must live as long as the engine."""
+    uc._sphere_emu_callbacks = [*getattr(uc, "_sphere_emu_callbacks", ()), *callbacks]  # type: ignore[attr-defined]
+
+
 def hook_interrupts(uc: Uc, callback: Callable[[int], None]) -> None:
     """Call ``callback(intno)`` on every CPU exception Unicorn reports (``UC_HOOK_INTR``)."""
     handle = _handle(uc)
@@ -27,10 +42,8 @@ def hook_interrupts(uc: Uc, callback: Callable[[int], None]) -> None:
     def guard(_handle: int, intno: int, _data: int) -> None:
         try:
             callback(intno)
-        except BaseException as error:  # as the binding does: stop, emu_start raises it
-            if uc._hook_exception is None:
-                uc._hook_exception = error
-            uc.emu_stop()
+        except BaseException as error:
+            hook_failed(uc, error)
 
     trampoline = _INTR_CALLBACK(guard)
     hook = ctypes.c_size_t()
@@ -39,5 +52,4 @@ def hook_interrupts(uc: Uc, callback: Callable[[int], None]) -> None:
                                 ctypes.c_uint64(1), ctypes.c_uint64(0))
     if status != 0:
         raise UcError(status)
-    # The C side holds only a pointer: the trampoline must live as long as the engine.
-    uc._sphere_emu_intr_hooks = [*getattr(uc, "_sphere_emu_intr_hooks", ()), trampoline]
+    keep_alive(uc, trampoline)

@@ -4,7 +4,7 @@ The binding's ``mmio_map`` calls a Python callback through three Python frames p
 (its exception guard taking ``*args``, an adapter, then the callback). Here Unicorn calls
 the bus's callback itself, with the C signature: ``read(handle, offset, size, user_data)``
 and ``write(handle, offset, size, value, user_data)``. Each callback guards its own body
-and hands what it caught to ``hook_failed``, which keeps the binding's contract: an
+and hands what it caught to ``hooks.hook_failed``, which keeps the binding's contract: an
 exception raised in a callback stops the run and ``emu_start`` raises it.
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from unicorn import Uc, UcError
 
+from .hooks import keep_alive
 from .regs import _handle, _uclib
 
 # (uc handle, offset, size, user data) -> value; (uc handle, offset, size, value, user data)
@@ -22,15 +23,6 @@ MMIO_READ = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64, 
                              ctypes.c_void_p)
 MMIO_WRITE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint,
                               ctypes.c_uint64, ctypes.c_void_p)
-
-
-def hook_failed(uc: Uc, error: BaseException) -> int:
-    """What a callback does with an exception it caught, as the binding's guard does: keep
-    the first one for ``emu_start`` to raise, stop the run. Returns a read's value (0)."""
-    if uc._hook_exception is None:
-        uc._hook_exception = error  # type: ignore[assignment]
-    uc.emu_stop()
-    return 0
 
 
 def map_mmio(uc: Uc, base: int, size: int, read: MmioRead, write: MmioWrite) -> None:
@@ -47,7 +39,3 @@ def map_mmio(uc: Uc, base: int, size: int, read: MmioRead, write: MmioWrite) -> 
         raise UcError(status)
     keep_alive(uc, c_read, c_write)
 
-
-def keep_alive(uc: Uc, *callbacks: object) -> None:
-    """The C side holds only pointers: the callbacks must live as long as the engine."""
-    uc._sphere_emu_mmio = [*getattr(uc, "_sphere_emu_mmio", ()), *callbacks]  # type: ignore[attr-defined]

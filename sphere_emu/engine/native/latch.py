@@ -19,7 +19,8 @@ from pathlib import Path
 
 from unicorn import Uc, UcError
 
-from ..mmio import MMIO_READ, MMIO_WRITE, MmioRead, MmioWrite, keep_alive
+from ..hooks import keep_alive
+from ..mmio import MMIO_READ, MMIO_WRITE, MmioRead, MmioWrite
 from ..regs import _handle, _uclib
 from . import default_library
 
